@@ -1,0 +1,82 @@
+/**
+ * The CloudFormation macro entry point. Thin: it reads the event, runs the engine and answers.
+ * It never throws and never returns a partly hardened template: any problem is a `failure` whose
+ * errorMessage lists each problem as `RULE-ID LogicalId Path: what is wrong`, which CloudFormation
+ * shows in the stack events as "Transform <account>::TapHardening failed with: …".
+ *
+ * Event and response: "Template macros", AWS CloudFormation User Guide
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros.html).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { harden } from './engine/harden';
+import { HardeningError } from './engine/errors';
+import { summarize } from './report/records';
+import { isObject, type Json } from './template/json';
+import { VERSION } from './version';
+
+export interface MacroEvent {
+  region: string;
+  accountId: string;
+  fragment: Json;
+  transformId: string;
+  params: Record<string, unknown>;
+  requestId: string;
+  templateParameterValues: Record<string, unknown>;
+}
+
+export interface MacroResponse {
+  requestId: string;
+  status: 'success' | 'failure';
+  fragment: Json;
+  errorMessage?: string;
+}
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'tap-hardening', persistentKeys: { version: VERSION } });
+
+/** CloudFormation shows the message in stack events; keep it readable there. */
+const MAX_MESSAGE = 4000;
+
+export async function handler(event: unknown, context?: Partial<Context>): Promise<MacroResponse> {
+  const started = performance.now();
+  const ev = isObject(event) ? event : undefined;
+  const requestId = typeof ev?.requestId === 'string' ? ev.requestId : '';
+  const fragment: Json = ev?.fragment ?? null;
+  const fail = (message: string, detail?: Record<string, unknown>): MacroResponse => {
+    const errorMessage = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+    logger.error('hardening failed', { requestId, awsRequestId: context?.awsRequestId, errorMessage, durationMs: elapsed(started), ...detail });
+    return { requestId, status: 'failure', fragment, errorMessage };
+  };
+  try {
+    if (!ev) return fail('1 error: EVENT - -: the macro event must be a JSON object');
+    if (requestId === '') return fail('1 error: EVENT - requestId: the macro event has no requestId');
+    if (!isObject(fragment)) return fail('1 error: EVENT - fragment: the macro event has no fragment object');
+    const result = harden({
+      template: fragment,
+      defaults: process.env.TAP_HARDENING_DEFAULTS,
+      ...(typeof ev.region === 'string' ? { region: ev.region } : {}),
+      ...(typeof ev.accountId === 'string' ? { accountId: ev.accountId } : {}),
+      ...(isObject(ev.templateParameterValues) ? { parameterValues: ev.templateParameterValues } : {}),
+    });
+    const counts = summarize(result.report);
+    logger.info('hardened', {
+      requestId,
+      transformId: ev.transformId,
+      awsRequestId: context?.awsRequestId,
+      mode: result.report.mode,
+      rules: result.report.rules.length,
+      resources: isObject(fragment.Resources) ? Object.keys(fragment.Resources).length : 0,
+      ...counts,
+      durationMs: elapsed(started),
+      records: result.report.records,
+    });
+    return { requestId, status: 'success', fragment: result.template };
+  } catch (e) {
+    if (e instanceof HardeningError) return fail(e.message, { problems: e.problems });
+    return fail(`1 error: ENGINE - -: internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

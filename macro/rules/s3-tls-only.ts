@@ -1,0 +1,42 @@
+/**
+ * S3-002: every bucket's policy denies requests that do not use TLS.
+ *
+ * Expectations
+ * - Skips: a bucket whose policy document is an intrinsic (reported: it cannot be edited).
+ * - Already compliant: the bucket's policy holds an equivalent Deny (any Sid; `"*"` or
+ *   `{AWS: "*"}`; `s3:*` or `*`; the bucket and its objects; `aws:SecureTransport` false).
+ * - Fixes: adds the statement to the bucket's one `AWS::S3::BucketPolicy` (found through its
+ *   `Bucket` reference, or a literal equal to the bucket's `BucketName`), or creates that policy
+ *   with the bucket's `Condition`. Never a second policy for one bucket.
+ */
+import type { Rule } from './types';
+
+export const s3TlsOnly: Rule = {
+  id: 'S3-002',
+  title: 'Deny requests to buckets that do not use TLS',
+  rationale:
+    'Without a bucket policy that denies aws:SecureTransport false, clients may read and write over plain HTTP. This is the statement aws-cdk-lib writes for enforceSSL, and what cdk-nag AwsSolutions-S10 and Security Hub S3.5 check.',
+  resourceTypes: ['AWS::S3::Bucket'],
+  changes: ['AWS::S3::BucketPolicy'],
+  references: [
+    'https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html (Enforce encryption of data in transit)',
+    'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
+    'aws-cdk-lib/aws-s3/lib/bucket.ts (enforceSSLStatement)',
+  ],
+  satisfies: ['AwsSolutions-S10', 'NIST.800.53.R5-S3BucketSSLRequestsOnly', 'Security Hub S3.5', 'guard S3_BUCKET_SSL_REQUESTS_ONLY'],
+  apply(bucket, ctx) {
+    ctx.ensureStatement(
+      'bucket',
+      bucket.id,
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, { 'Fn::Sub': `\${${bucket.id}.Arn}/*` }],
+        Condition: { Bool: { 'aws:SecureTransport': false } },
+      },
+      'deny requests that do not use TLS',
+    );
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * What a rule is. One file per rule exports one `Rule`; `rules/index.ts` orders them.
+ * Rules read the template through the model and change it only through the context, which
+ * records every change, so the report is complete by construction.
+ */
+import type { Json, JsonObject } from '../template/json';
+import type { TemplateModel } from '../template/model';
+import type { DependsOnOutcome } from '../template/depends-on';
+import type { PolicyKind, StatementOutcome } from '../template/policies';
+import type { Severity } from '../report/records';
+
+/** A template option a rule reads (`Metadata: {TapHardening: {<name>: value}}`). */
+export interface RuleSetting {
+  name: string;
+  description: string;
+  /** Returns the parsed value, or throws an Error whose message says what is accepted. */
+  parse(value: Json): Json;
+}
+
+export interface Rule {
+  /** Never reused: `S3-002`. */
+  id: string;
+  /** Imperative: "Block public access on buckets". */
+  title: string;
+  /** Why, in one to three sentences, naming the failure or risk it prevents. */
+  rationale: string;
+  /** The resource types the engine hands to `apply`, in template order. */
+  resourceTypes: string[];
+  /**
+   * What the rule may write, as `Type Path` prefixes (`AWS::S3::Bucket Properties.BucketEncryption`)
+   * or a bare type for resources it may create. A write outside these is an internal error.
+   */
+  changes: string[];
+  /** AWS documentation and aws-cdk-lib sources the rule follows. */
+  references: string[];
+  /** Detector ids whose finding the rule resolves (cdk-nag, Security Hub, checkov, cfn-lint, guard). */
+  satisfies?: string[];
+  settings?: RuleSetting[];
+  apply(resource: ResourceView, ctx: RuleContext): void;
+}
+
+/** The resource a rule is applied to. */
+export interface ResourceView {
+  id: string;
+  type: string;
+  condition?: string;
+  /** `Properties`, or an empty object when there are none. */
+  properties: JsonObject;
+}
+
+export interface RuleContext {
+  readonly model: TemplateModel;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** The value of one of this rule's settings, as parsed, or undefined when not set. */
+  setting(name: string): Json | undefined;
+  /** Writes a value and records it (`added` when nothing was there, else `updated`). */
+  set(resource: string, path: readonly (string | number)[], value: Json, detail: string): void;
+  /** Adds a statement to the target's one policy (see `ensureStatement`), recording what happened. */
+  ensureStatement(kind: PolicyKind, target: string, statement: JsonObject, detail: string): StatementOutcome;
+  /** Adds a DependsOn edge, recording it, or a finding saying why it could not be added. */
+  dependsOn(from: string, to: string, detail: string): DependsOnOutcome;
+  /** Adds a new resource serving `owner` (it inherits the owner's Condition) and returns its id. */
+  createResource(owner: string, suffix: string, body: JsonObject, detail: string): string;
+  /** Records something the rule cannot or may not fix. */
+  finding(resource: string, path: string, severity: Severity, detail: string): void;
+  /** Ends the run: the template cannot be hardened as written. */
+  fail(resource: string, path: string, message: string): never;
+}

@@ -1,0 +1,189 @@
+/**
+ * CloudFormation intrinsic functions: recognising them, finding what they point at, and putting
+ * equivalent spellings in one canonical form so that `!Ref X`, `!Sub "${X}"` and
+ * `!Join ["", [!Ref X]]` compare equal.
+ *
+ * Reference: "Intrinsic function reference", AWS CloudFormation User Guide
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html).
+ */
+import { isObject, type Json, type JsonObject } from './json';
+
+/** Pseudo parameters (`AWS::Region`, …) are never resources or template parameters. */
+export function isPseudoParameter(name: string): boolean {
+  return name.startsWith('AWS::');
+}
+
+/** The function name of a one-key intrinsic object (`Ref`, `Fn::Sub`, `Condition`), else undefined. */
+export function intrinsicName(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return undefined;
+  const key = keys[0];
+  return key === 'Ref' || key === 'Condition' || key.startsWith('Fn::') ? key : undefined;
+}
+
+/** True when the value is an intrinsic (its value is only known at deploy time). */
+export function isIntrinsic(value: unknown): value is JsonObject {
+  return intrinsicName(value) !== undefined;
+}
+
+/** `Fn::GetAtt` in either form: `["Res", "Attr"]` or `"Res.Attr"`. */
+export function getAttParts(arg: Json): [string, string] | undefined {
+  if (typeof arg === 'string') {
+    const dot = arg.indexOf('.');
+    return dot > 0 ? [arg.slice(0, dot), arg.slice(dot + 1)] : undefined;
+  }
+  if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    return [arg[0], arg[1]];
+  }
+  return undefined;
+}
+
+/** A `${Name}` or `${Name.Attr}` placeholder of a `Fn::Sub` string; `${!Literal}` is not one. */
+export interface SubVariable {
+  name: string;
+  attribute?: string;
+}
+
+const SUB_VARIABLE = /\$\{([^}!][^}]*)\}/g;
+
+/** The variables a `Fn::Sub` template string uses, in order. */
+export function subVariables(text: string): SubVariable[] {
+  const out: SubVariable[] = [];
+  for (const m of text.matchAll(SUB_VARIABLE)) {
+    const raw = m[1].trim();
+    const dot = raw.indexOf('.');
+    out.push(dot > 0 ? { name: raw.slice(0, dot), attribute: raw.slice(dot + 1) } : { name: raw });
+  }
+  return out;
+}
+
+/** The string and variable map of a `Fn::Sub` argument in either form. */
+export function subParts(arg: Json): { text: string; vars: JsonObject } | undefined {
+  if (typeof arg === 'string') return { text: arg, vars: {} };
+  if (Array.isArray(arg) && typeof arg[0] === 'string' && (arg.length === 1 || isObject(arg[1]))) {
+    return { text: arg[0], vars: (arg[1] as JsonObject | undefined) ?? {} };
+  }
+  return undefined;
+}
+
+/** A name an expression refers to: a resource, a parameter or a pseudo parameter. */
+export interface Reference {
+  name: string;
+  attribute?: string;
+  via: 'Ref' | 'GetAtt' | 'Sub';
+}
+
+/**
+ * Every name an expression refers to, through `Ref`, `Fn::GetAtt` (both forms) and `Fn::Sub`
+ * (both forms; a name bound in the Sub's own variable map is local, not a reference), at any
+ * depth and in every `Fn::If` branch. Names are returned as written: the caller decides whether
+ * each is a resource, a parameter or a pseudo parameter.
+ *
+ * @example
+ * references({ 'Fn::Sub': ['${Bucket.Arn}/${Prefix}', { Prefix: { Ref: 'P' } }] });
+ * // → [{ name: 'Bucket', attribute: 'Arn', via: 'Sub' }, { name: 'P', via: 'Ref' }]
+ */
+export function references(value: Json | undefined): Reference[] {
+  const out: Reference[] = [];
+  collectReferences(value, out);
+  return out;
+}
+
+function collectReferences(value: Json | undefined, out: Reference[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectReferences(v, out);
+    return;
+  }
+  if (!isObject(value)) return;
+  const fn = intrinsicName(value);
+  if (fn === 'Ref') {
+    if (typeof value.Ref === 'string') out.push({ name: value.Ref, via: 'Ref' });
+    return;
+  }
+  if (fn === 'Fn::GetAtt') {
+    const parts = getAttParts(value['Fn::GetAtt']);
+    if (parts) out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
+    else collectReferences(value['Fn::GetAtt'], out); // e.g. an attribute name given by !Ref
+    return;
+  }
+  if (fn === 'Fn::Sub') {
+    const parts = subParts(value['Fn::Sub']);
+    if (parts) {
+      for (const v of subVariables(parts.text)) {
+        if (!Object.prototype.hasOwnProperty.call(parts.vars, v.name)) out.push({ ...v, via: 'Sub' });
+      }
+      for (const key of Object.keys(parts.vars)) collectReferences(parts.vars[key], out);
+      return;
+    }
+  }
+  for (const key of Object.keys(value)) collectReferences(value[key], out);
+}
+
+/**
+ * One canonical spelling of a string-valued expression, so equal values compare equal whatever
+ * the spelling: literals stay literals; `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` of those
+ * become one `Fn::Sub` string without a variable map. Anything else (`Fn::If`, `Fn::Select`, …)
+ * is returned as it is.
+ *
+ * @example
+ * canonicalString({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/*']] });
+ * // → { 'Fn::Sub': '${B.Arn}/*' }
+ */
+export function canonicalString(value: Json): Json {
+  const text = toSubText(value);
+  if (text === undefined) return value;
+  return text.includes('${') ? { 'Fn::Sub': text } : unescapeSub(text);
+}
+
+/** `${!Literal}` is how a Sub string writes a literal `${Literal}`. */
+function unescapeSub(text: string): string {
+  return text.replace(/\$\{!/g, '${');
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/\$\{/g, '${!');
+}
+
+function toSubText(value: Json): string | undefined {
+  if (typeof value === 'string') return escapeLiteral(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const fn = intrinsicName(value);
+  if (!fn || !isObject(value)) return undefined;
+  const arg = value[fn];
+  switch (fn) {
+    case 'Ref':
+      return typeof arg === 'string' ? `\${${arg}}` : undefined;
+    case 'Fn::GetAtt': {
+      const parts = getAttParts(arg);
+      return parts ? `\${${parts[0]}.${parts[1]}}` : undefined;
+    }
+    case 'Fn::Sub': {
+      const parts = subParts(arg);
+      if (!parts) return undefined;
+      let failed = false;
+      const text = parts.text.replace(SUB_VARIABLE, (whole, raw: string) => {
+        const name = raw.trim();
+        if (!Object.prototype.hasOwnProperty.call(parts.vars, name)) return whole;
+        const inner = toSubText(parts.vars[name]);
+        if (inner === undefined) failed = true;
+        return inner ?? whole;
+      });
+      return failed ? undefined : text;
+    }
+    case 'Fn::Join': {
+      if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
+        return undefined;
+      }
+      const pieces: string[] = [];
+      for (const part of arg[1]) {
+        const piece = toSubText(part);
+        if (piece === undefined) return undefined;
+        pieces.push(piece);
+      }
+      return pieces.join(escapeLiteral(arg[0]));
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * One policy per target. S3 allows one bucket policy per bucket, a key has one key policy, and a
+ * queue or topic policy resource replaces whatever policy the queue or topic had: a second policy
+ * resource for the same target silently overwrites the first. So rules never create a policy
+ * resource beside an existing one: they contribute statements here, which finds the target's
+ * policy (or creates it once), and merges by `Sid`, recognising an equivalent statement that is
+ * already there under another Sid.
+ */
+import { canonicalString } from './intrinsics';
+import { canonical, getOwn, isObject, type Json, type JsonObject } from './json';
+import { newLogicalId } from './logical-ids';
+import type { TemplateModel } from './model';
+import { resolve } from './resolve';
+import { statementCovers } from './statements';
+
+export type PolicyKind = 'bucket' | 'queue' | 'topic' | 'key';
+
+interface PolicyShape {
+  targetType: string;
+  /** The separate policy resource type; undefined when the policy is a property of the target. */
+  policyType?: string;
+  /** The policy resource's property naming its target(s). */
+  link?: string;
+  linkIsList?: boolean;
+  /** Where the document lives: on the policy resource, or on the target itself. */
+  document: string;
+}
+
+const SHAPES: Record<PolicyKind, PolicyShape> = {
+  bucket: { targetType: 'AWS::S3::Bucket', policyType: 'AWS::S3::BucketPolicy', link: 'Bucket', document: 'PolicyDocument' },
+  queue: { targetType: 'AWS::SQS::Queue', policyType: 'AWS::SQS::QueuePolicy', link: 'Queues', linkIsList: true, document: 'PolicyDocument' },
+  topic: { targetType: 'AWS::SNS::Topic', policyType: 'AWS::SNS::TopicPolicy', link: 'Topics', linkIsList: true, document: 'PolicyDocument' },
+  key: { targetType: 'AWS::KMS::Key', document: 'KeyPolicy' },
+};
+
+/**
+ * The statement a key policy starts with when the template gives none: the account root may
+ * administer the key, which lets IAM policies grant its use. It is the policy KMS itself applies
+ * to a key created without one ("Default key policy", AWS KMS Developer Guide,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+ */
+export const DEFAULT_KEY_POLICY_STATEMENT: JsonObject = {
+  Sid: 'EnableIAMUserPermissions',
+  Effect: 'Allow',
+  Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+  Action: 'kms:*',
+  Resource: '*',
+};
+
+export type StatementOutcome =
+  /** An equivalent statement is there already (under `sid`). */
+  | { status: 'present'; policyId: string; sid?: string }
+  /** The statement was added; `created` when the policy resource (or key policy) is new. */
+  | { status: 'added'; policyId: string; sid: string; created: boolean; path: string }
+  /** The policy cannot be edited (an intrinsic where the statements should be). */
+  | { status: 'blocked'; policyId: string; reason: string };
+
+/** The policy resources that apply to a target, in template order. */
+export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: string): string[] {
+  const shape = SHAPES[kind];
+  if (!shape.policyType || !shape.link) return [targetId];
+  const link = shape.link;
+  const name = kind === 'bucket' ? model.get(targetId, ['Properties', 'BucketName']) : undefined;
+  const nameKey = name === undefined ? undefined : canonical(canonicalString(name));
+  return model.idsOfType(shape.policyType).filter((policyId) => {
+    const value = model.get(policyId, ['Properties', link]);
+    const entries = shape.linkIsList && Array.isArray(value) ? value : [value];
+    return entries.some((entry) => {
+      if (entry === undefined) return false;
+      if (resolve(entry, model).some((r) => r.kind === 'resource' && r.id === targetId)) return true;
+      return nameKey !== undefined && canonical(canonicalString(entry)) === nameKey;
+    });
+  });
+}
+
+/**
+ * Makes sure the target's policy holds `statement` (which must carry a `Sid`): finds the policy
+ * (or creates it, with the target's `Condition`), and adds the statement unless an equivalent one
+ * is present. A Sid already used by a different statement gets a `TapHardening` suffix rather
+ * than overwriting the user's statement.
+ *
+ * @example
+ * ensureStatement(model, 'bucket', 'Data', denyInsecureTransport);
+ * // → { status: 'added', policyId: 'DataPolicy', sid: 'DenyInsecureTransport', created: true, ... }
+ */
+export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId: string, statement: JsonObject): StatementOutcome {
+  const shape = SHAPES[kind];
+  const sid = typeof statement.Sid === 'string' ? statement.Sid : 'TapHardening';
+  const policyId = findPolicies(model, kind, targetId)[0];
+  if (policyId === undefined) {
+    const id = newLogicalId(targetId, 'Policy', (x) => model.isResource(x));
+    const linkValue: Json = shape.linkIsList ? [{ Ref: targetId }] : { Ref: targetId };
+    const body: JsonObject = { Type: shape.policyType as string };
+    const condition = model.condition(targetId);
+    if (condition !== undefined) body.Condition = condition;
+    body.Properties = { [shape.link as string]: linkValue, [shape.document]: { Version: '2012-10-17', Statement: [statement] } };
+    model.addResource(id, body);
+    return { status: 'added', policyId: id, sid, created: true, path: `Properties.${shape.document}.Statement[0]` };
+  }
+
+  const docPath = ['Properties', shape.document];
+  const document = model.get(policyId, docPath);
+  if (document === undefined && kind === 'key') {
+    model.set(policyId, docPath, { Version: '2012-10-17', Statement: [DEFAULT_KEY_POLICY_STATEMENT, statement] });
+    return { status: 'added', policyId, sid, created: true, path: `Properties.${shape.document}.Statement[1]` };
+  }
+  if (!isObject(document) || intrinsicLike(document)) {
+    return { status: 'blocked', policyId, reason: `Properties.${shape.document} is ${describe(document)}, so its statements cannot be edited` };
+  }
+  const raw = getOwn(document, 'Statement');
+  if (raw !== undefined && !Array.isArray(raw) && !(isObject(raw) && !intrinsicLike(raw))) {
+    return { status: 'blocked', policyId, reason: `Properties.${shape.document}.Statement is ${describe(raw)}, so it cannot be edited` };
+  }
+  const statements: Json[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const present = statements.find((s) => statementCovers(s, statement));
+  if (present !== undefined) {
+    const presentSid = isObject(present) && typeof present.Sid === 'string' ? present.Sid : undefined;
+    return presentSid === undefined ? { status: 'present', policyId } : { status: 'present', policyId, sid: presentSid };
+  }
+  const used = new Set(statements.map((s) => (isObject(s) && typeof s.Sid === 'string' ? s.Sid : '')));
+  let finalSid = sid;
+  if (used.has(finalSid)) finalSid = `${sid}TapHardening`;
+  if (used.has(finalSid)) return { status: 'blocked', policyId, reason: `Sids ${sid} and ${finalSid} are both used by other statements` };
+  const added = finalSid === sid ? statement : { ...statement, Sid: finalSid };
+  model.set(policyId, [...docPath, 'Statement'], [...statements, added]);
+  return { status: 'added', policyId, sid: finalSid, created: false, path: `Properties.${shape.document}.Statement[${statements.length}]` };
+}
+
+function intrinsicLike(value: JsonObject): boolean {
+  return Object.keys(value).some((k) => k.startsWith('Fn::') || k === 'Ref');
+}
+
+function describe(value: Json | undefined): string {
+  if (value === undefined) return 'missing';
+  if (isObject(value)) {
+    const fn = Object.keys(value).find((k) => k.startsWith('Fn::') || k === 'Ref');
+    return fn ? `an intrinsic (${fn})` : 'an object';
+  }
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
