@@ -1,0 +1,138 @@
+/**
+ * fast-check generators of realistic templates: the resource types the rules touch plus
+ * unrelated ones; properties present or absent; values as literals, Ref, GetAtt (both forms),
+ * Sub (both forms) and Fn::If with AWS::NoValue; conditions and conditional resources; DependsOn
+ * as a string or a list; existing bucket policies (by Ref, by name, single-object Statement).
+ * Every generated template is valid as CloudFormation sees it (no dangling names, no cycles), so
+ * any failure the engine reports is a finding about the engine.
+ */
+import fc from 'fast-check';
+import type { Json, JsonObject } from '../../macro/template/json';
+
+const CONDITIONS = ['IsProd', 'UseCmk'];
+
+interface Plan {
+  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function';
+  condition?: string;
+  variant: number;
+  flags: boolean[];
+}
+
+const plan: fc.Arbitrary<Plan> = fc.record({
+  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function'),
+  condition: fc.option(fc.constantFrom(...CONDITIONS), { nil: undefined }),
+  variant: fc.nat(7),
+  flags: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+});
+
+function ref(id: string, form: number): Json {
+  switch (form % 4) {
+    case 0:
+      return { Ref: id };
+    case 1:
+      return { 'Fn::Sub': `\${${id}}` };
+    case 2:
+      return { 'Fn::Sub': ['${Name}', { Name: { Ref: id } }] };
+    default:
+      return { 'Fn::Join': ['', [{ Ref: id }]] };
+  }
+}
+
+function arn(id: string, form: number): Json {
+  return form % 2 === 0 ? { 'Fn::GetAtt': [id, 'Arn'] } : { 'Fn::GetAtt': `${id}.Arn` };
+}
+
+function bucket(p: Plan, id: string, keyIds: string[]): JsonObject {
+  const props: JsonObject = {};
+  const [named, pab, enc, versioned, website, logs] = p.flags;
+  if (named) props.BucketName = p.variant % 2 ? `literal-${id.toLowerCase()}` : { 'Fn::Sub': `${id.toLowerCase()}-\${AWS::AccountId}` };
+  if (pab) {
+    props.PublicAccessBlockConfiguration =
+      p.variant % 3 === 0
+        ? { 'Fn::If': ['IsProd', { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true }, { Ref: 'AWS::NoValue' }] }
+        : { BlockPublicAcls: true, ...(p.variant % 3 === 1 ? { BlockPublicPolicy: false } : {}) };
+  }
+  if (enc) {
+    const key = keyIds[p.variant % Math.max(keyIds.length, 1)];
+    props.BucketEncryption = {
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: key ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::If': ['UseCmk', arn(key, p.variant), { Ref: 'AWS::NoValue' }] } } : { SSEAlgorithm: 'AES256' } },
+      ],
+    };
+  }
+  if (versioned) props.VersioningConfiguration = { Status: 'Enabled' };
+  if (website) props.WebsiteConfiguration = { IndexDocument: 'index.html' };
+  if (logs) props.LoggingConfiguration = p.variant % 2 ? {} : { LogFilePrefix: 'logs/' };
+  if (p.variant === 5) props.Tags = [{ Key: 'team', Value: 'data' }];
+  return { Type: 'AWS::S3::Bucket', ...(Object.keys(props).length ? { Properties: props } : {}) };
+}
+
+function bucketPolicy(p: Plan, bucketId: string, bucketBody: JsonObject): JsonObject {
+  const name = (bucketBody.Properties as JsonObject | undefined)?.BucketName;
+  const link = name !== undefined && p.variant % 3 === 0 ? name : ref(bucketId, p.variant);
+  const statement: JsonObject = p.flags[0]
+    ? { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Resource: [arn(bucketId, p.variant), { 'Fn::Sub': `\${${bucketId}.Arn}/*` }], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }
+    : { Sid: 'ReadOnly', Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: ['s3:GetObject'], Resource: { 'Fn::Sub': `\${${bucketId}.Arn}/*` } };
+  return {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: { Bucket: link, PolicyDocument: { Version: '2012-10-17', Statement: p.flags[1] ? statement : [statement] } },
+  };
+}
+
+/** A template with 1 to `max` resources. */
+export function template(max = 12): fc.Arbitrary<JsonObject> {
+  return fc.array(plan, { minLength: 1, maxLength: max }).map((plans) => {
+    const resources: JsonObject = {};
+    const keyIds: string[] = [];
+    const bucketIds: string[] = [];
+    plans.forEach((p, i) => {
+      const id = `${p.kind[0].toUpperCase()}${p.kind.slice(1)}${i}`;
+      let body: JsonObject;
+      switch (p.kind) {
+        case 'bucket':
+          body = bucket(p, id, keyIds);
+          bucketIds.push(id);
+          break;
+        case 'policy': {
+          const target = bucketIds[p.variant % Math.max(bucketIds.length, 1)];
+          if (!target) return;
+          // A policy serves its bucket: it may not exist when the bucket does not.
+          const targetCondition = (resources[target] as JsonObject).Condition;
+          body = bucketPolicy(p, target, resources[target] as JsonObject);
+          if (typeof targetCondition === 'string') body.Condition = targetCondition;
+          resources[id] = body;
+          return;
+        }
+        case 'key':
+          body = { Type: 'AWS::KMS::Key', Properties: p.flags[0] ? { EnableKeyRotation: true } : {} };
+          keyIds.push(id);
+          // Keys referenced through Fn::If under UseCmk exist unconditionally here.
+          resources[id] = body;
+          return;
+        case 'topic':
+          body = { Type: 'AWS::SNS::Topic', Properties: p.flags[0] ? { TopicName: { 'Fn::Sub': '${AWS::StackName}-events' } } : {} };
+          break;
+        case 'queue':
+          body = { Type: 'AWS::SQS::Queue' };
+          break;
+        default:
+          body = { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => {}' }, Role: 'arn:aws:iam::123456789012:role/x' } };
+      }
+      if (p.condition) body.Condition = p.condition;
+      const earlier = Object.keys(resources).filter((r) => (resources[r] as JsonObject).Condition === undefined);
+      if (p.flags[2] && earlier.length) {
+        const targets = earlier.slice(0, 1 + (p.variant % 2));
+        body.DependsOn = targets.length === 1 && p.flags[3] ? targets[0] : targets;
+      }
+      resources[id] = body;
+    });
+    const out: JsonObject = {
+      AWSTemplateFormatVersion: '2010-09-09',
+      Parameters: { Env: { Type: 'String', Default: 'dev' } },
+      Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }, UseCmk: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } },
+      Resources: resources,
+    };
+    if (bucketIds.length) out.Outputs = { First: { Value: { Ref: bucketIds[0] }, ...((resources[bucketIds[0]] as JsonObject).Condition ? { Condition: (resources[bucketIds[0]] as JsonObject).Condition } : {}) } };
+    return out;
+  });
+}
