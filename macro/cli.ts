@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { harden } from './engine/harden';
+import { harden, hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
 import { renderReport, type ReportFormat } from './report/render';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
@@ -29,6 +29,7 @@ Options:
   --region R               the region the stack deploys to
   --account A              the account id the stack deploys to
   --param Key=Value        a deploy parameter value (repeatable)
+  --preflight              check KMS keys outside the template live (needs AWS credentials)
   -h, --help               show this help
   -v, --version            show the version
 
@@ -48,9 +49,9 @@ interface CliIo {
 }
 
 /** Runs the CLI and returns its exit code. */
-export function main(argv: string[], io: CliIo): number {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
-    return run(argv, io);
+    return await run(argv, io);
   } catch (e) {
     if (e instanceof TemplateParseError || e instanceof CliError) io.stderr(`tap-harden: ${e.message}\n`);
     else io.stderr(`tap-harden: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -58,7 +59,7 @@ export function main(argv: string[], io: CliIo): number {
   }
 }
 
-function run(argv: string[], io: CliIo): number {
+async function run(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -73,6 +74,7 @@ function run(argv: string[], io: CliIo): number {
         region: { type: 'string' },
         account: { type: 'string' },
         param: { type: 'string', multiple: true },
+        preflight: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -111,13 +113,14 @@ function run(argv: string[], io: CliIo): number {
 
   let result;
   try {
-    result = harden({
+    const input = {
       template: source.value as never,
       defaults: io.env.TAP_HARDENING_DEFAULTS,
       ...(values.region ? { region: values.region } : {}),
       ...(values.account ? { accountId: values.account } : {}),
       parameterValues,
-    });
+    };
+    result = values.preflight ? await hardenWithPreflight(input) : harden(input);
   } catch (e) {
     if (!(e instanceof HardeningError)) throw e;
     const lines = e.problems.map((p) => {
@@ -146,11 +149,13 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
+  void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     readStdin: () => readFileSync(0, 'utf8'),
     env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
   });
 }
 

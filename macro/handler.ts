@@ -9,7 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { harden } from './engine/harden';
+import { hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
 import { summarize } from './report/records';
 import { isObject, type Json } from './template/json';
@@ -51,7 +51,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     if (!ev) return fail('1 error: EVENT - -: the macro event must be a JSON object');
     if (requestId === '') return fail('1 error: EVENT - requestId: the macro event has no requestId');
     if (!isObject(fragment)) return fail('1 error: EVENT - fragment: the macro event has no fragment object');
-    const result = harden({
+    const result = await hardenWithPreflight({
       template: fragment,
       defaults: process.env.TAP_HARDENING_DEFAULTS,
       ...(typeof ev.region === 'string' ? { region: ev.region } : {}),

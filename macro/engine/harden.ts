@@ -6,7 +6,7 @@
  */
 import { HardeningError, RuleError, type Problem } from './errors';
 import { checkInvariants, LIMITS } from './invariants';
-import { METADATA_KEY, REPORT_KEY, readSuppressions, resolveOptions, type Mode, type Options } from './options';
+import { METADATA_KEY, REPORT_KEY, readSuppressions, resolveOptions, type Mode, type Options, type Suppression } from './options';
 import { validateTemplate } from './validate';
 import { RULES } from '../rules';
 import type { Rule, RuleContext } from '../rules/types';
@@ -15,8 +15,9 @@ import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { newLogicalId } from '../template/logical-ids';
 import { TemplateModel } from '../template/model';
-import { ensureStatement } from '../template/policies';
+import { ensureStatement, findPolicies } from '../template/policies';
 import { VERSION } from '../version';
+import { checkExternalKeys, type KeyCheckOptions, type KeyCheckRequest } from '../preflight/kms';
 
 export interface HardenInput {
   /** The template (the macro's fragment). Not mutated. */
@@ -39,6 +40,19 @@ export interface HardenResult {
   changed: boolean;
 }
 
+/** A run up to the report: what `harden` and `hardenWithPreflight` share. */
+interface Run {
+  output: JsonObject;
+  report: Report;
+  changed: boolean;
+  options: Options;
+  sourceBytes: number;
+  /** Keys outside the template that the rules asked to have checked live. */
+  keyChecks: KeyCheckRequest[];
+  /** False for a fragment without Resources, which comes back as it was, with no report. */
+  hasResources: boolean;
+}
+
 /**
  * Hardens a template.
  *
@@ -48,15 +62,52 @@ export interface HardenResult {
  * const { template, report } = harden({ template: { Resources: { Data: { Type: 'AWS::S3::Bucket' } } } });
  */
 export function harden(input: HardenInput): HardenResult {
+  const run = runRules(input);
+  for (const c of run.keyChecks) {
+    run.report.records.push({ rule: c.rule, resource: c.resource, action: 'finding', severity: 'info', path: c.path, detail: `key ${c.key} is outside the template and was not checked live here (the macro checks it at deploy; the CLI with --preflight)` });
+  }
+  return finish(run);
+}
+
+/**
+ * Hardens a template and checks the keys outside it live (the KMS preflight), as the option
+ * `ExternalKeys` says: `warn` (default) reports what it finds, `fail` fails the run, `off` skips
+ * the check. The KMS client is loaded only when there is a key to check.
+ *
+ * @throws HardeningError as `harden` does, and for preflight problems in `fail` mode.
+ */
+export async function hardenWithPreflight(input: HardenInput, read?: KeyCheckOptions['read']): Promise<HardenResult> {
+  const run = runRules(input);
+  const mode = run.options.externalKeys;
+  if (run.keyChecks.length && mode !== 'off') {
+    const region = input.region ?? 'us-east-1';
+    const { records, problems } = await checkExternalKeys(run.keyChecks, read ? { region, mode, read } : { region, mode });
+    if (problems.length) throw new HardeningError(problems);
+    run.report.records.push(...records);
+  } else {
+    for (const c of run.keyChecks) {
+      run.report.records.push({ rule: c.rule, resource: c.resource, action: 'finding', severity: 'info', path: c.path, detail: `key ${c.key} is outside the template; not checked (ExternalKeys: off)` });
+    }
+  }
+  return finish(run);
+}
+
+function finish(run: Run): HardenResult {
+  if (run.hasResources) writeReport(run.output, run.report, run.sourceBytes);
+  return { template: run.output, report: run.report, changed: run.changed };
+}
+
+function runRules(input: HardenInput): Run {
   const rules = input.rules ?? RULES;
   const problems = validateTemplate(input.template);
   if (problems.length) throw new HardeningError(problems);
   const source = input.template as JsonObject;
   const options = resolveOptions(rules, input.defaults, getOwn(source, 'Metadata'), problems);
   const report: Report = { version: VERSION, mode: options.mode, rules: rules.filter((r) => enabled(r, options)).map((r) => r.id), records: [] };
+  const keyChecks: KeyCheckRequest[] = [];
   if (!hasOwn(source, 'Resources')) {
     if (problems.length) throw new HardeningError(problems);
-    return { template: deepClone(source), report, changed: false };
+    return { output: deepClone(source), report, changed: false, options, sourceBytes: 0, keyChecks, hasResources: false };
   }
 
   const model = new TemplateModel(source, parameterStrings(input.parameterValues));
@@ -67,7 +118,7 @@ export function harden(input: HardenInput): HardenResult {
   const addedEdges = new Map<string, string>();
   for (const rule of rules) {
     if (!enabled(rule, options)) continue;
-    const ctx = contextFor(rule, model, options, input, report.records, addedEdges);
+    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks);
     for (const id of model.idsOfType(...rule.resourceTypes)) {
       const skip = suppressions.get(id)?.find((s) => s.rule === rule.id);
       if (skip) {
@@ -88,8 +139,7 @@ export function harden(input: HardenInput): HardenResult {
 
   const changed = report.records.some(isChange);
   const output = options.mode === 'fix' ? model.doc : deepClone(source);
-  writeReport(output, report, byteSize(source));
-  return { template: output, report, changed };
+  return { output, report, changed, options, sourceBytes: byteSize(source), keyChecks, hasResources: true };
 }
 
 function enabled(rule: Rule, options: Options): boolean {
@@ -130,7 +180,7 @@ function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
   }
 }
 
-function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>): RuleContext {
+function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[]): RuleContext {
   const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity): void => {
     records.push(severity ? { rule: rule.id, resource, action, path, detail, severity } : { rule: rule.id, resource, action, path, detail });
   };
@@ -140,21 +190,33 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       throw new Error(`${rule.id} wrote ${where}, which it does not declare in its changes`);
     }
   };
+  /** Remembers the dependency edges of `resource` that this rule's write added, so a cycle names the rule. */
+  const noteNewEdges = (resource: string, before: ReadonlySet<string>): void => {
+    for (const to of model.edges(resource)) {
+      if (!before.has(to) && !addedEdges.has(`${resource}>${to}`)) addedEdges.set(`${resource}>${to}`, rule.id);
+    }
+  };
   const ctx: RuleContext = {
     model,
     ...(input.region ? { region: input.region } : {}),
     ...(input.accountId ? { accountId: input.accountId } : {}),
     setting: (name) => options.settings[name],
+    skips: (resource) => suppressions.get(resource)?.some((s) => s.rule === rule.id) ?? false,
     set(resource, path, value, detail) {
       const at = formatPath(path);
       declared(model.type(resource) ?? '?', at);
       const before = model.get(resource, path);
+      const edgesBefore = new Set(model.edges(resource));
       model.set(resource, path, value);
+      noteNewEdges(resource, edgesBefore);
       record(resource, before === undefined ? 'added' : 'updated', at, detail);
     },
     ensureStatement(kind, target, statement, detail) {
+      const existing = findPolicies(model, kind, target)[0];
+      const edgesBefore = new Set(existing === undefined ? [] : model.edges(existing));
       const outcome = ensureStatement(model, kind, target, statement);
       if (outcome.status === 'added') {
+        noteNewEdges(outcome.policyId, outcome.policyId === existing ? edgesBefore : new Set());
         declared(model.type(outcome.policyId) ?? '?', outcome.created && kind !== 'key' ? '' : outcome.path);
         if (outcome.created && kind !== 'key') record(outcome.policyId, 'created', '', `${model.type(outcome.policyId)} for ${target}: ${detail}`);
         else record(outcome.policyId, 'statement', outcome.path, `${outcome.sid}: ${detail}`);
@@ -175,15 +237,23 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       }
       return outcome;
     },
-    createResource(owner, suffix, body, detail) {
+    createResource(owner, suffix, body, detail, options) {
       const id = newLogicalId(owner, suffix, (x) => model.isResource(x) || hasOwn(model.resources, x));
       const typed = body.Type;
       declared(typeof typed === 'string' ? typed : '?', '');
-      const condition = model.condition(owner);
+      const condition = options !== undefined && 'condition' in options ? (options.condition ?? undefined) : model.condition(owner);
       const withCondition: JsonObject = condition !== undefined && body.Condition === undefined ? { Type: body.Type, Condition: condition, ...body } : body;
       model.addResource(id, withCondition);
+      noteNewEdges(id, new Set());
       record(id, 'created', '', detail);
       return id;
+    },
+    checkKey(resource, path, key, service) {
+      if (key.value === undefined) {
+        record(resource, 'finding', path, `the key comes from parameter ${key.parameter ?? '?'}, whose value is not known here, so it was not checked`, 'info');
+      } else if (!keyChecks.some((c) => c.resource === resource && c.key === key.value && c.service === service)) {
+        keyChecks.push({ rule: rule.id, resource, path, key: key.value, service });
+      }
     },
     finding(resource, path, severity, detail) {
       record(resource, 'finding', path, detail, severity);

@@ -28,8 +28,8 @@ function namesAreFinal(model: TemplateModel): boolean {
 }
 
 /**
- * Checks the model; `addedEdges` names which rule added which DependsOn edge, so a cycle is
- * blamed on the rule that closed it.
+ * Checks the model; `addedEdges` names which rule added which dependency edge (through
+ * DependsOn, or a reference it wrote), so a cycle is blamed on the rule that closed it.
  */
 export function checkInvariants(model: TemplateModel, addedEdges: ReadonlyMap<string, string>): Problem[] {
   const problems: Problem[] = [];

@@ -19,6 +19,8 @@ export interface Options {
   rules: Record<string, boolean>;
   /** Rule settings by name, parsed. */
   settings: Record<string, Json>;
+  /** What the KMS preflight does with keys outside the template. */
+  externalKeys: 'fail' | 'warn' | 'off';
 }
 
 /** The key under the template's (and a resource's) Metadata that TapHardening reads. */
@@ -27,7 +29,7 @@ export const METADATA_KEY = 'TapHardening';
 export const REPORT_KEY = 'Report';
 
 /** Engine-level option names; rules add their own settings. */
-const ENGINE_KEYS = ['Mode', 'Rules'];
+const ENGINE_KEYS = ['Mode', 'Rules', 'ExternalKeys'];
 
 /** A resource's request to skip one rule. */
 export interface Suppression {
@@ -43,7 +45,7 @@ export interface Suppression {
  * // → { mode: 'report', rules: { 'S3-003': false }, settings: {} }
  */
 export function resolveOptions(rules: readonly Rule[], envDefaults: string | undefined, templateMetadata: Json | undefined, problems: Problem[]): Options {
-  const options: Options = { mode: 'fix', rules: {}, settings: {} };
+  const options: Options = { mode: 'fix', rules: {}, settings: {}, externalKeys: 'warn' };
   const settings = new Map(rules.flatMap((r) => (r.settings ?? []).map((s) => [s.name, s] as const)));
   const ruleIds = new Set(rules.map((r) => r.id));
 
@@ -55,6 +57,9 @@ export function resolveOptions(rules: readonly Rule[], envDefaults: string | und
       if (key === 'Mode') {
         if (value === 'fix' || value === 'report') options.mode = value;
         else problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: `must be "fix" or "report", not ${JSON.stringify(value)}` });
+      } else if (key === 'ExternalKeys') {
+        if (value === 'fail' || value === 'warn' || value === 'off') options.externalKeys = value;
+        else problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: `must be "fail", "warn" or "off", not ${JSON.stringify(value)}` });
       } else if (key === 'Rules') {
         if (!isObject(value)) {
           problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: 'must map rule ids to true or false, e.g. {"S3-003": false}' });

@@ -3,8 +3,9 @@
  * `@aws-sdk/client-kms`. Built as its own bundle (dist/preflight/kms-client.js) and loaded only
  * when a template points at a key outside itself, so the handler starts without the SDK.
  *
- * Reads never hang a deploy: short connection and request timeouts, bounded retries with the
- * SDK's standard backoff (throttling included), and an overall deadline per key.
+ * Reads never hang a deploy: short connection and request timeouts, bounded retries of
+ * throttling and transient errors with jittered backoff (our own loop, so the count is ours and
+ * visible in tests), and an overall deadline per key.
  */
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
 
@@ -23,15 +24,28 @@ export type KeyRead =
 
 const clients = new Map<string, KMSClient>();
 
-/** Exposed for tests, which replace the client with aws-sdk-client-mock. */
-export function clientFor(region: string, maxAttempts: number): KMSClient {
-  const key = `${region}/${maxAttempts}`;
-  let client = clients.get(key);
+function clientFor(region: string): KMSClient {
+  let client = clients.get(region);
   if (!client) {
-    client = new KMSClient({ region, maxAttempts, requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 } });
-    clients.set(key, client);
+    // maxAttempts 1: retries happen in `withRetries`, so they are bounded once, not twice.
+    client = new KMSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 } });
+    clients.set(region, client);
   }
   return client;
+}
+
+const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'KMSInternalException', 'DependencyTimeoutException', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+async function withRetries<T>(call: () => Promise<T>, attempts: number, signal: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      const name = e instanceof Error ? e.name : '';
+      if (attempt >= attempts || signal.aborted || !RETRYABLE.has(name)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+    }
+  }
 }
 
 function classify(e: unknown): { status: 'not-found' | 'access-denied' | 'unavailable'; message: string } {
@@ -50,17 +64,18 @@ function classify(e: unknown): { status: 'not-found' | 'access-denied' | 'unavai
  * if (read.status === 'ok') console.log(read.metadata.KeySpec, read.policy);
  */
 export async function readKey(keyId: string, options: ReadKeyOptions): Promise<KeyRead> {
-  const client = clientFor(options.region, options.maxAttempts ?? 3);
+  const client = clientFor(options.region);
+  const attempts = options.maxAttempts ?? 3;
   const abortSignal = AbortSignal.timeout(options.deadlineMs ?? 8000);
   let metadata: KeyMetadata | undefined;
   try {
-    metadata = (await client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal })).KeyMetadata;
+    metadata = (await withRetries(() => client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }), attempts, abortSignal)).KeyMetadata;
   } catch (e) {
     return classify(e);
   }
   if (!metadata) return { status: 'unavailable', message: 'DescribeKey returned no KeyMetadata' };
   try {
-    const out = await client.send(new GetKeyPolicyCommand({ KeyId: metadata.KeyId ?? keyId, PolicyName: 'default' }), { abortSignal });
+    const out = await withRetries(() => client.send(new GetKeyPolicyCommand({ KeyId: metadata.KeyId ?? keyId, PolicyName: 'default' }), { abortSignal }), attempts, abortSignal);
     return { status: 'ok', metadata, policy: out.Policy ? JSON.parse(out.Policy) : undefined };
   } catch (e) {
     return { status: 'ok', metadata, policyError: classify(e).message };

@@ -8,6 +8,7 @@ import type { TemplateModel } from '../template/model';
 import type { DependsOnOutcome } from '../template/depends-on';
 import type { PolicyKind, StatementOutcome } from '../template/policies';
 import type { Severity } from '../report/records';
+import type { KeyService } from '../preflight/kms';
 
 /** A template option a rule reads (`Metadata: {TapHardening: {<name>: value}}`). */
 export interface RuleSetting {
@@ -60,8 +61,24 @@ export interface RuleContext {
   ensureStatement(kind: PolicyKind, target: string, statement: JsonObject, detail: string): StatementOutcome;
   /** Adds a DependsOn edge, recording it, or a finding saying why it could not be added. */
   dependsOn(from: string, to: string, detail: string): DependsOnOutcome;
-  /** Adds a new resource serving `owner` (it inherits the owner's Condition) and returns its id. */
-  createResource(owner: string, suffix: string, body: JsonObject, detail: string): string;
+  /**
+   * Adds a new resource serving `owner` (it inherits the owner's Condition) and returns its id.
+   * A resource that serves several resources at once (one per account and region) names a fixed
+   * owner (`ApiGateway`) and states its condition: `options.condition`, a condition name or `null`
+   * for none, replaces the owner's.
+   */
+  createResource(owner: string, suffix: string, body: JsonObject, detail: string, options?: { condition?: string | null }): string;
+  /**
+   * True when the resource asked to skip this rule (`Metadata.TapHardening.Skip`): for a rule
+   * that decides once for several resources, which must leave out the ones that opted out.
+   */
+  skips(resource: string): boolean;
+  /**
+   * Asks for a key outside the template (a parameter value or literal) to be checked live before
+   * the deploy (the KMS preflight): it exists, is enabled and symmetric, and its policy allows
+   * the service.
+   */
+  checkKey(resource: string, path: string, key: { value?: string; parameter?: string }, service: KeyService): void;
   /** Records something the rule cannot or may not fix. */
   finding(resource: string, path: string, severity: Severity, detail: string): void;
   /** Ends the run: the template cannot be hardened as written. */

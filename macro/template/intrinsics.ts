@@ -102,9 +102,17 @@ function collectReferences(value: Json | undefined, out: Reference[]): void {
     return;
   }
   if (fn === 'Fn::GetAtt') {
-    const parts = getAttParts(value['Fn::GetAtt']);
-    if (parts) out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
-    else collectReferences(value['Fn::GetAtt'], out); // e.g. an attribute name given by !Ref
+    const arg = value['Fn::GetAtt'];
+    const parts = getAttParts(arg);
+    if (parts) {
+      out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
+    } else if (Array.isArray(arg) && typeof arg[0] === 'string') {
+      // An attribute name given by an intrinsic (`[Res, !Ref AttrParam]`): still a reference to Res.
+      out.push({ name: arg[0], via: 'GetAtt' });
+      collectReferences(arg.slice(1), out);
+    } else {
+      collectReferences(arg, out);
+    }
     return;
   }
   if (fn === 'Fn::Sub') {
@@ -133,7 +141,7 @@ function collectReferences(value: Json | undefined, out: Reference[]): void {
 export function canonicalString(value: Json): Json {
   const text = toSubText(value);
   if (text === undefined) return value;
-  return text.includes('${') ? { 'Fn::Sub': text } : unescapeSub(text);
+  return subVariables(text).length > 0 ? { 'Fn::Sub': text } : unescapeSub(text);
 }
 
 /** `${!Literal}` is how a Sub string writes a literal `${Literal}`. */
@@ -186,4 +194,36 @@ function toSubText(value: Json): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * One string built from parts, as a single `Fn::Sub`: literal parts are escaped, parts that have
+ * a Sub spelling are inlined, and anything else (`Fn::If`, `Fn::Select`, …) becomes a variable of
+ * the Sub's map. A result without any variable is a plain string.
+ *
+ * @example
+ * joinSub([{ 'Fn::GetAtt': ['Logs', 'Arn'] }, '/', { Ref: 'Prefix' }, sub('/AWSLogs/${AWS::AccountId}/*')]);
+ * // → { 'Fn::Sub': '${Logs.Arn}/${Prefix}/AWSLogs/${AWS::AccountId}/*' }
+ */
+export function joinSub(parts: readonly Json[]): Json {
+  let text = '';
+  const vars: JsonObject = {};
+  let n = 0;
+  for (const part of parts) {
+    const inline = toSubText(part);
+    if (inline !== undefined) {
+      text += inline;
+    } else {
+      const name = `Part${n++}`;
+      vars[name] = part;
+      text += `\${${name}}`;
+    }
+  }
+  if (n > 0) return { 'Fn::Sub': [text, vars] };
+  return /\$\{(?!!)/.test(text) ? { 'Fn::Sub': text } : unescapeSub(text);
+}
+
+/** A `Fn::Sub` template fragment written as is (pseudo parameters, `${X.Arn}`), not escaped. */
+export function sub(text: string): JsonObject {
+  return { 'Fn::Sub': text };
 }

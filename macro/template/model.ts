@@ -4,7 +4,7 @@
  * and a lazily refreshed dependency graph (Ref, GetAtt, Sub and DependsOn edges) that the
  * DependsOn helper and the invariant pass share.
  */
-import { isPseudoParameter, references } from './intrinsics';
+import { intrinsicName, isPseudoParameter, references } from './intrinsics';
 import { deepClone, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from './json';
 import type { ResolveScope } from './resolve';
 
@@ -95,18 +95,19 @@ export class TemplateModel implements ResolveScope {
   set(id: string, path: readonly (string | number)[], value: Json): void {
     const resource = this.resource(id);
     if (!resource) throw new Error(`no resource ${id}`);
+    if (path.length === 0) throw new Error(`cannot write under ${id}: empty path`);
     let cur: Json = resource;
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i];
       if (typeof seg === 'number') {
-        if (!Array.isArray(cur) || !isObject(cur[seg]) && !Array.isArray(cur[seg])) throw new Error(`cannot write under ${id} at ${String(seg)}`);
+        if (!Array.isArray(cur) || !isObject(cur[seg]) && !Array.isArray(cur[seg]) || isFunctionCall(cur[seg])) throw new Error(`cannot write under ${id} at ${String(seg)}`);
         cur = cur[seg];
         continue;
       }
       if (!isObject(cur)) throw new Error(`cannot write under ${id} at ${seg}`);
       if (getOwn(cur, seg) === undefined) setOwn(cur, seg, {});
       const next: Json | undefined = getOwn(cur, seg);
-      if (!isObject(next) && !Array.isArray(next)) throw new Error(`cannot write under ${id} at ${seg}`);
+      if (!isObject(next) && !Array.isArray(next) || isFunctionCall(next)) throw new Error(`cannot write under ${id} at ${seg}`);
       cur = next;
     }
     const last = path[path.length - 1];
@@ -126,6 +127,8 @@ export class TemplateModel implements ResolveScope {
     if (!isObject(getOwn(this.doc, 'Resources'))) setOwn(this.doc, 'Resources', {});
     setOwn(this.resources, id, body);
     this.index(id);
+    // Other resources' edges may name the new id (a reference that was dangling until now).
+    this.edgeCache.clear();
   }
 
   /** `DependsOn` as a list, whatever its form in the template. */
@@ -205,6 +208,12 @@ export class TemplateModel implements ResolveScope {
   }
 }
 
+/** `Ref` / `Fn::*`: a value computed at deploy time, which a write must never reach into. */
+function isFunctionCall(value: Json | undefined): boolean {
+  const fn = intrinsicName(value);
+  return fn === 'Ref' || (fn !== undefined && fn.startsWith('Fn::'));
+}
+
 function conjunctionImplies(def: JsonObject, implied: (name: string) => boolean): boolean {
   if (typeof def.Condition === 'string') return implied(def.Condition);
   const and = def['Fn::And'];
@@ -217,7 +226,8 @@ export function danglingReferences(model: TemplateModel, value: Json | undefined
   const out: string[] = [];
   for (const ref of references(value)) {
     if (isPseudoParameter(ref.name) || model.isResource(ref.name)) continue;
-    if (ref.via !== 'GetAtt' && model.isParameter(ref.name)) continue;
+    // A parameter can be named by Ref or `${P}`, never with an attribute (`${P.Arn}`).
+    if (ref.via !== 'GetAtt' && ref.attribute === undefined && model.isParameter(ref.name)) continue;
     out.push(ref.attribute ? `${ref.name}.${ref.attribute}` : ref.name);
   }
   return out;

@@ -7,7 +7,7 @@
  * already there under another Sid.
  */
 import { canonicalString } from './intrinsics';
-import { canonical, getOwn, isObject, type Json, type JsonObject } from './json';
+import { canonical, deepClone, getOwn, isObject, type Json, type JsonObject } from './json';
 import { newLogicalId } from './logical-ids';
 import type { TemplateModel } from './model';
 import { resolve } from './resolve';
@@ -22,14 +22,20 @@ interface PolicyShape {
   /** The policy resource's property naming its target(s). */
   link?: string;
   linkIsList?: boolean;
+  /**
+   * The one-target variant of the policy resource (`AWS::SQS::QueueInlinePolicy`,
+   * `AWS::SNS::TopicInlinePolicy`) and its property naming the target. It holds the target's
+   * whole policy just as the list form does, so it counts as the target's policy too.
+   */
+  inline?: { policyType: string; link: string };
   /** Where the document lives: on the policy resource, or on the target itself. */
   document: string;
 }
 
 const SHAPES: Record<PolicyKind, PolicyShape> = {
   bucket: { targetType: 'AWS::S3::Bucket', policyType: 'AWS::S3::BucketPolicy', link: 'Bucket', document: 'PolicyDocument' },
-  queue: { targetType: 'AWS::SQS::Queue', policyType: 'AWS::SQS::QueuePolicy', link: 'Queues', linkIsList: true, document: 'PolicyDocument' },
-  topic: { targetType: 'AWS::SNS::Topic', policyType: 'AWS::SNS::TopicPolicy', link: 'Topics', linkIsList: true, document: 'PolicyDocument' },
+  queue: { targetType: 'AWS::SQS::Queue', policyType: 'AWS::SQS::QueuePolicy', link: 'Queues', linkIsList: true, inline: { policyType: 'AWS::SQS::QueueInlinePolicy', link: 'Queue' }, document: 'PolicyDocument' },
+  topic: { targetType: 'AWS::SNS::Topic', policyType: 'AWS::SNS::TopicPolicy', link: 'Topics', linkIsList: true, inline: { policyType: 'AWS::SNS::TopicInlinePolicy', link: 'TopicArn' }, document: 'PolicyDocument' },
   key: { targetType: 'AWS::KMS::Key', document: 'KeyPolicy' },
 };
 
@@ -55,16 +61,19 @@ export type StatementOutcome =
   /** The policy cannot be edited (an intrinsic where the statements should be). */
   | { status: 'blocked'; policyId: string; reason: string };
 
-/** The policy resources that apply to a target, in template order. */
+/** The policy resources that apply to a target (the list and the inline forms alike), in template order. */
 export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: string): string[] {
   const shape = SHAPES[kind];
   if (!shape.policyType || !shape.link) return [targetId];
   const link = shape.link;
   const name = kind === 'bucket' ? model.get(targetId, ['Properties', 'BucketName']) : undefined;
   const nameKey = name === undefined ? undefined : canonical(canonicalString(name));
-  return model.idsOfType(shape.policyType).filter((policyId) => {
-    const value = model.get(policyId, ['Properties', link]);
-    const entries = shape.linkIsList && Array.isArray(value) ? value : [value];
+  const inline = shape.inline;
+  const types = inline ? [shape.policyType, inline.policyType] : [shape.policyType];
+  return model.idsOfType(...types).filter((policyId) => {
+    const isInline = inline !== undefined && model.type(policyId) === inline.policyType;
+    const value = model.get(policyId, ['Properties', isInline ? inline.link : link]);
+    const entries = shape.linkIsList && !isInline && Array.isArray(value) ? value : [value];
     return entries.some((entry) => {
       if (entry === undefined) return false;
       if (resolve(entry, model).some((r) => r.kind === 'resource' && r.id === targetId)) return true;
@@ -83,8 +92,10 @@ export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: s
  * ensureStatement(model, 'bucket', 'Data', denyInsecureTransport);
  * // → { status: 'added', policyId: 'DataPolicy', sid: 'DenyInsecureTransport', created: true, ... }
  */
-export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId: string, statement: JsonObject): StatementOutcome {
+export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId: string, wanted: JsonObject): StatementOutcome {
   const shape = SHAPES[kind];
+  // The template gets its own copy: never an object the caller (or this module) keeps.
+  const statement = deepClone(wanted);
   const sid = typeof statement.Sid === 'string' ? statement.Sid : 'TapHardening';
   const policyId = findPolicies(model, kind, targetId)[0];
   if (policyId === undefined) {
@@ -101,7 +112,7 @@ export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId
   const docPath = ['Properties', shape.document];
   const document = model.get(policyId, docPath);
   if (document === undefined && kind === 'key') {
-    model.set(policyId, docPath, { Version: '2012-10-17', Statement: [DEFAULT_KEY_POLICY_STATEMENT, statement] });
+    model.set(policyId, docPath, { Version: '2012-10-17', Statement: [deepClone(DEFAULT_KEY_POLICY_STATEMENT), statement] });
     return { status: 'added', policyId, sid, created: true, path: `Properties.${shape.document}.Statement[1]` };
   }
   if (!isObject(document) || intrinsicLike(document)) {

@@ -58,6 +58,8 @@ describe.each(['fix', 'report'] as const)('in %s mode', (mode) => {
           if (path.startsWith('Metadata.TapHardening')) continue;
           if (updated.some((r) => path.startsWith(`Resources.${r.resource}.${r.path}`))) continue;
           const wrapped = path.replace(/\.Statement\./, '.Statement[0].');
+          // An empty object that a rule filled in (Properties: {}) is kept as a container.
+          if (isObject(value) && [...outLeaves.keys()].some((p) => p.startsWith(`${path}.`))) continue;
           expect([outLeaves.get(path), outLeaves.get(wrapped)]).toContainEqual(value);
         }
 

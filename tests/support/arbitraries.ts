@@ -12,14 +12,14 @@ import type { Json, JsonObject } from '../../macro/template/json';
 const CONDITIONS = ['IsProd', 'UseCmk'];
 
 interface Plan {
-  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function';
+  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function' | 'table';
   condition?: string;
   variant: number;
   flags: boolean[];
 }
 
 const plan: fc.Arbitrary<Plan> = fc.record({
-  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function'),
+  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function', 'table'),
   condition: fc.option(fc.constantFrom(...CONDITIONS), { nil: undefined }),
   variant: fc.nat(7),
   flags: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
@@ -79,6 +79,69 @@ function bucketPolicy(p: Plan, bucketId: string, bucketBody: JsonObject): JsonOb
   };
 }
 
+/**
+ * S3 notifications from a bucket to earlier functions, queues and topics (through Fn::If when the
+ * destination's condition may not hold), and, for a named bucket, the trap of a Lambda permission
+ * whose SourceArn refers to the bucket (no cycle in the input: the bucket does not wait for it).
+ */
+function notifications(body: JsonObject, id: string, resources: JsonObject, p: Plan): void {
+  const condition = body.Condition as string | undefined;
+  const usable = (type: string) =>
+    Object.keys(resources).filter((r) => {
+      const x = resources[r] as JsonObject;
+      return x.Type === type && (x.Condition === undefined || x.Condition === condition || condition === undefined);
+    });
+  const guarded = (target: string, value: Json): Json => {
+    const c = (resources[target] as JsonObject).Condition;
+    return c !== undefined && c !== condition ? { 'Fn::If': [c, value, { Ref: 'AWS::NoValue' }] } : value;
+  };
+  const config: JsonObject = {};
+  const fns = usable('AWS::Lambda::Function');
+  const queues = usable('AWS::SQS::Queue');
+  const topics = usable('AWS::SNS::Topic');
+  if (fns.length) config.LambdaConfigurations = fns.map((f, i) => ({ Event: 's3:ObjectCreated:*', Function: guarded(f, i % 2 ? { 'Fn::Sub': `\${${f}.Arn}` } : arn(f, p.variant)) }));
+  if (queues.length) config.QueueConfigurations = queues.map((q) => ({ Event: 's3:ObjectRemoved:*', Queue: guarded(q, arn(q, p.variant)) }));
+  if (topics.length) config.TopicConfigurations = topics.map((t) => ({ Event: 's3:ObjectRestore:*', Topic: guarded(t, { Ref: t }) }));
+  if (Object.keys(config).length) body.Properties = { ...((body.Properties as JsonObject | undefined) ?? {}), NotificationConfiguration: config };
+  resources[id] = body;
+  const named = (body.Properties as JsonObject | undefined)?.BucketName !== undefined;
+  const sameCondition = fns.filter((f) => (resources[f] as JsonObject).Condition === undefined || (resources[f] as JsonObject).Condition === condition);
+  if (named && sameCondition.length && p.flags[5]) {
+    const permission: JsonObject = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: sameCondition[0] }, Principal: 's3.amazonaws.com', SourceArn: arn(id, p.variant) },
+    };
+    if (condition) permission.Condition = condition;
+    resources[`${id}Permission`] = permission;
+  }
+}
+
+function table(p: Plan): JsonObject {
+  const props: JsonObject = {
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+  };
+  if (p.flags[0]) props.TableName = `table-${p.variant}`;
+  if (p.flags[1]) {
+    props.GlobalSecondaryIndexes = [{ IndexName: 'by-pk', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' }, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }];
+  }
+  return props;
+}
+
+/** A DynamoDB scalable target for the table, its ResourceId in a right or a fixable form. */
+function scalableTarget(p: Plan, tableId: string): JsonObject {
+  const index = p.flags[1] && p.flags[2];
+  const forms: Json[] = [{ Ref: tableId }, arn(tableId, p.variant), { 'Fn::Sub': `table/\${${tableId}}${index ? '/index/by-pk' : ''}` }, { 'Fn::Join': ['/', ['table', { Ref: tableId }]] }];
+  const resourceId = index && p.variant % 4 === 3 ? forms[2] : forms[p.variant % 4];
+  const target: JsonObject = {
+    Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
+    Properties: { ServiceNamespace: 'dynamodb', ScalableDimension: index ? 'dynamodb:index:ReadCapacityUnits' : 'dynamodb:table:WriteCapacityUnits', ResourceId: resourceId, MinCapacity: 1, MaxCapacity: 10 },
+  };
+  if (p.condition) target.Condition = p.condition;
+  return target;
+}
+
 /** A template with 1 to `max` resources. */
 export function template(max = 12): fc.Arbitrary<JsonObject> {
   return fc.array(plan, { minLength: 1, maxLength: max }).map((plans) => {
@@ -92,7 +155,19 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
         case 'bucket':
           body = bucket(p, id, keyIds);
           bucketIds.push(id);
+          if (p.variant >= 6) {
+            if (p.condition) body.Condition = p.condition;
+            notifications(body, id, resources, p);
+            return;
+          }
           break;
+        case 'table': {
+          body = { Type: 'AWS::DynamoDB::Table', Properties: table(p) };
+          if (p.condition) body.Condition = p.condition;
+          resources[id] = body;
+          resources[`${id}Target`] = scalableTarget(p, id);
+          return;
+        }
         case 'policy': {
           const target = bucketIds[p.variant % Math.max(bucketIds.length, 1)];
           if (!target) return;

@@ -1,0 +1,134 @@
+/**
+ * The KMS preflight: keys the template points at but cannot fix (a parameter value, a literal
+ * ARN or alias) are checked live before CloudFormation fails twenty minutes later.
+ *
+ * Per key: `DescribeKey` — it exists, is enabled, is a symmetric encryption key, and (for
+ * CloudWatch Logs, which requires it) lives in the stack's region; `GetKeyPolicy` — the service
+ * principal has a statement allowing the actions it needs. The policy check is structural
+ * (principal and actions, wildcards honoured), not an IAM evaluator: conditions are not judged.
+ * Access denied, throttling that outlasts the retries, or a network error is reported as
+ * "could not verify", never a failure, and never hangs the deploy.
+ *
+ * Sources: "Encrypt log data in CloudWatch Logs using AWS KMS" (symmetric keys only, same
+ * region, `logs.<region>.amazonaws.com`); "Configure AWS KMS key policies for CloudTrail".
+ */
+import type { Problem } from '../engine/errors';
+import type { ReportRecord } from '../report/records';
+import { isObject, type Json } from '../template/json';
+import type { KeyRead } from './kms-client';
+import { loadKmsClient } from './load';
+
+export type KeyService = 'logs' | 'cloudtrail';
+
+export interface KeyCheckRequest {
+  rule: string;
+  resource: string;
+  path: string;
+  /** Key id, key ARN, alias name or alias ARN, as the deploy will pass it. */
+  key: string;
+  service: KeyService;
+}
+
+export type ExternalKeysMode = 'fail' | 'warn' | 'off';
+
+export interface KeyCheckOptions {
+  region: string;
+  mode: Exclude<ExternalKeysMode, 'off'>;
+  /** Replaces the live reader (tests). */
+  read?: (key: string, region: string) => Promise<KeyRead>;
+}
+
+/** What each service must be allowed to do with the key (the documented statements' actions). */
+const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actions: string[] }> = {
+  logs: {
+    principal: (region) => [`logs.${region}.amazonaws.com`, `logs.${region}.amazonaws.com.cn`],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+  },
+  cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
+};
+
+/** The region in a KMS ARN (`arn:<p>:kms:<region>:<account>:key/…`), if the value is one. */
+export function arnRegion(key: string): string | undefined {
+  const m = /^arn:[^:]+:kms:([^:]+):/.exec(key);
+  return m ? m[1] : undefined;
+}
+
+function wildcard(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return re.test(value);
+}
+
+function list(value: unknown): unknown[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** The actions the policy allows the principal (by Allow statements that name it). */
+export function missingActions(policy: unknown, principals: string[], actions: string[]): string[] {
+  const statements = isObject(policy as Json) ? list((policy as { Statement?: unknown }).Statement) : [];
+  const granted: string[] = [];
+  for (const s of statements) {
+    if (!isObject(s as Json)) continue;
+    const st = s as { Effect?: unknown; Principal?: unknown; Action?: unknown };
+    if (st.Effect !== 'Allow' || !isObject(st.Principal as Json)) continue;
+    const services = list((st.Principal as { Service?: unknown }).Service).filter((p): p is string => typeof p === 'string');
+    if (!services.some((p) => principals.includes(p))) continue;
+    granted.push(...list(st.Action).filter((a): a is string => typeof a === 'string'));
+  }
+  return actions.filter((a) => !granted.some((g) => wildcard(g, a)));
+}
+
+function issuesOf(read: Extract<KeyRead, { status: 'ok' }>, service: KeyService, stackRegion: string, keyRegion: string): string[] {
+  const out: string[] = [];
+  const m = read.metadata;
+  if (m.Enabled === false || (m.KeyState !== undefined && m.KeyState !== 'Enabled')) out.push(`the key is not enabled (state ${m.KeyState ?? 'disabled'})`);
+  if (m.KeySpec !== undefined && m.KeySpec !== 'SYMMETRIC_DEFAULT') out.push(`the key is ${m.KeySpec}; ${service === 'logs' ? 'CloudWatch Logs' : 'CloudTrail'} needs a symmetric encryption key`);
+  if (m.KeyUsage !== undefined && m.KeyUsage !== 'ENCRYPT_DECRYPT') out.push(`the key's usage is ${m.KeyUsage}, not ENCRYPT_DECRYPT`);
+  if (service === 'logs' && keyRegion !== stackRegion) out.push(`the key is in ${keyRegion}, but CloudWatch Logs needs a key in the log group's region (${stackRegion})`);
+  if (read.policyError === undefined) {
+    const need = NEEDS[service];
+    const missing = missingActions(read.policy, need.principal(stackRegion), need.actions);
+    if (missing.length) out.push(`its key policy does not allow ${need.principal(stackRegion)[0]} ${missing.join(', ')}`);
+  }
+  return out;
+}
+
+/**
+ * Checks each distinct key once, all keys in parallel, and turns what it finds into report
+ * records (mode `warn`) or problems (mode `fail`; "could not verify" stays a warning).
+ */
+export async function checkExternalKeys(requests: readonly KeyCheckRequest[], options: KeyCheckOptions): Promise<{ records: ReportRecord[]; problems: Problem[] }> {
+  const read = options.read ?? ((key: string, region: string) => loadKmsClient().readKey(key, { region }));
+  const records: ReportRecord[] = [];
+  const problems: Problem[] = [];
+  const byKey = new Map<string, Promise<KeyRead>>();
+  for (const r of requests) {
+    const region = arnRegion(r.key) ?? options.region;
+    if (!byKey.has(r.key)) byKey.set(r.key, read(r.key, region).catch((e: unknown) => ({ status: 'unavailable' as const, message: e instanceof Error ? e.message : String(e) })));
+  }
+  for (const r of requests) {
+    const result = await (byKey.get(r.key) as Promise<KeyRead>);
+    const region = arnRegion(r.key) ?? options.region;
+    if (result.status === 'access-denied' || result.status === 'unavailable') {
+      records.push({ rule: r.rule, resource: r.resource, action: 'finding', severity: 'warning', path: r.path, detail: `could not verify key ${r.key}: ${result.message}` });
+      continue;
+    }
+    const report = (issue: string): void => {
+      const message = `key ${r.key}: ${issue}`;
+      if (options.mode === 'fail') problems.push({ rule: r.rule, resource: r.resource, path: r.path, message });
+      else records.push({ rule: r.rule, resource: r.resource, action: 'finding', severity: 'error', path: r.path, detail: message });
+    };
+    if (result.status !== 'ok') {
+      report(`it does not exist in ${region} (or this account cannot see it)`);
+      continue;
+    }
+    if (result.policyError !== undefined) {
+      records.push({ rule: r.rule, resource: r.resource, action: 'finding', severity: 'warning', path: r.path, detail: `could not read the key policy of ${r.key}: ${result.policyError}` });
+    }
+    const issues = issuesOf(result, r.service, options.region, region);
+    issues.forEach(report);
+    if (issues.length === 0 && result.policyError === undefined) {
+      records.push({ rule: r.rule, resource: r.resource, action: 'finding', severity: 'info', path: r.path, detail: `key ${r.key} checked live: enabled, symmetric${r.service === 'logs' ? ', in this region' : ''}, and its policy allows ${NEEDS[r.service].principal(options.region)[0]}` });
+    }
+  }
+  return { records, problems };
+}
