@@ -4,14 +4,57 @@
  *   bucket as it will be deployed.
  * - S3-002 creates a bucket's one policy when it has none. Rules that add statements for
  *   services (CloudTrail, S3 notifications) run after it and extend that same policy.
+ * - CT-001 adds the trail's statements to the bucket policy; CT-002 then orders the trail after
+ *   that policy, so it must follow CT-001 (which may have created the policy).
+ * - CT-003 and LOGS-001 add service statements to key policies; KMS-001 only sets a property of
+ *   the key, so its place among them does not matter.
+ * - S3N-001 and S3N-002 add DependsOn edges from buckets to Lambda permissions and queue/topic
+ *   policies; they run after every rule that edits buckets or adds policy statements, so the
+ *   cycle check of each edge sees the references those rules wrote.
+ * - S3N-002 follows S3N-001 only because the issue lists them so: they touch different resources.
+ * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
+ *   logging stage after, so it must come first.
+ * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
+ *   follows them only to keep the API Gateway rules together.
+ * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
+ *   touches: it runs with the other independent rules, before DDB-001.
+ * - DDB-001 touches only scalable targets, which no other rule reads or writes: it runs last.
  * Adding a rule: give it a new id (ids are never reused), add it here with the reason for its
  * place, and run `npm run docs`.
  */
 import type { Rule } from './types';
+import { apiGatewayAccountRole } from './apigateway-account-role';
+import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-methods';
+import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
+import { cloudTrailBucketPolicy } from './cloudtrail-bucket-policy';
+import { cloudTrailAfterBucketPolicy } from './cloudtrail-depends-on-policy';
+import { cloudTrailKeyPolicy } from './cloudtrail-key-policy';
+import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
+import { kmsKeyRotation } from './kms-key-rotation';
+import { logsKeyPolicy } from './logs-key-policy';
 import { s3DefaultEncryption } from './s3-default-encryption';
+import { s3LambdaNotifications } from './s3-lambda-notifications';
 import { s3PublicAccessBlock } from './s3-public-access-block';
+import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
+import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 
-export const RULES: readonly Rule[] = [s3PublicAccessBlock, s3DefaultEncryption, s3TlsOnly];
+export const RULES: readonly Rule[] = [
+  s3PublicAccessBlock,
+  s3DefaultEncryption,
+  s3TlsOnly,
+  cloudTrailBucketPolicy,
+  cloudTrailAfterBucketPolicy,
+  cloudTrailKeyPolicy,
+  kmsKeyRotation,
+  logsKeyPolicy,
+  s3LambdaNotifications,
+  s3QueueTopicNotifications,
+  apiGatewayAccountRole,
+  apiGatewayStageAfterAccount,
+  apiGatewayDeploymentAfterMethods,
+  stepFunctionsLogDelivery,
+  dynamoDbScalableTargets,
+];
 
 export type { Rule, RuleContext, ResourceView, RuleSetting } from './types';

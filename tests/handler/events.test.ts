@@ -5,9 +5,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOrUpdateJson } from '../support/fixtures';
+import { fakeKmsEnv, startFakeKms, type FakeKms } from '../support/fake-kms';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../dist/handler.js') as { handler: (event: unknown, context?: unknown) => Promise<Record<string, unknown>> };
+
+// The external-key event runs a real preflight from the bundled SDK against a local KMS stand-in.
+let kms: FakeKms;
+const savedEnv = { ...process.env };
+beforeAll(async () => {
+  kms = await startFakeKms({
+    'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000001': {
+      metadata: { KeyId: '0f1e2d3c-0000-4000-8000-000000000001', Enabled: true, KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' },
+      policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }] },
+    },
+  });
+  Object.assign(process.env, fakeKmsEnv(kms.url));
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await kms.close();
+});
 
 const EVENTS = path.join(__dirname, '../../events');
 const files = readdirSync(EVENTS).filter((f) => f.endsWith('.json')).sort();
@@ -17,10 +35,23 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'bad-option.json': { status: 'failure', mentions: ['OPTIONS', 'Metadata.TapHardening.Rules.S3-004'] },
   'malformed-resource.json': { status: 'failure', mentions: ['2 errors', 'TEMPLATE Nameless Type', 'TEMPLATE BadDependsOn DependsOn'] },
   'report-mode.json': { status: 'success', mentions: ['S3-001', 'S3-002', 'S3-003'] },
+  's3-lambda-notifications.json': { status: 'success', mentions: ['S3N-001 ThumbnailerPermission Properties.SourceArn', 'S3N-001 Uploads DependsOn', 'arn:${AWS::Partition}:s3:::uploads-${AWS::AccountId}-${Env}'] },
+  's3-queue-topic-notifications.json': { status: 'success', mentions: ['S3N-002 IngestQueuePolicy', 'S3N-002 DeletionsPolicy', 'S3N-002 Uploads DependsOn'] },
   's3-default-encryption.json': { status: 'success', mentions: ['S3-003 Data', 'S3-003 AccessLogs'] },
   's3-public-access-block.json': { status: 'success', mentions: ['S3-001 Data'] },
   's3-tls-only.json': { status: 'success', mentions: ['S3-002 DataPolicy'] },
+  'dynamodb-scalable-targets.json': { status: 'success', mentions: ['DDB-001 ReadTarget Properties.ResourceId', 'DDB-001 WriteTarget Properties.ResourceId', 'table/${Orders}'] },
   'snippet-without-resources.json': { status: 'success' },
+  'cloudtrail-bucket-policy.json': { status: 'success', mentions: ['CT-001 TrailBucketPolicy', 'AWSCloudTrailWriteTrail', 'audit/AWSLogs/${AWS::AccountId}/*'] },
+  'cloudtrail-depends-on-policy.json': { status: 'success', mentions: ['CT-002 Trail DependsOn'] },
+  'cloudtrail-key-policy.json': { status: 'success', mentions: ['CT-003 TrailKey', 'kms:EncryptionContext:aws:cloudtrail:arn'] },
+  'kms-key-rotation.json': { status: 'success', mentions: ['KMS-001 DataKey Properties.EnableKeyRotation'] },
+  'logs-key-policy.json': { status: 'success', mentions: ['LOGS-001 LogsKey', 'logs.${AWS::Region}.${AWS::URLSuffix}'] },
+  'external-key-parameter.json': { status: 'success', mentions: ['LOGS-001 SharedLogs Properties.KmsKeyId: error key arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000001: its key policy does not allow logs.us-east-1.amazonaws.com'] },
+  'apigateway-account-role.json': { status: 'success', mentions: ['APIGW-001 ApiGatewayCloudWatchRole', 'APIGW-001 ApiGatewayAccount', 'AmazonAPIGatewayPushToCloudWatchLogs', 'CAPABILITY_IAM', 'APIGW-002 ProdStage DependsOn'] },
+  'apigateway-stage-after-account.json': { status: 'success', mentions: ['APIGW-002 ProdStage DependsOn: depends-on Account'] },
+  'apigateway-deployment-after-methods.json': { status: 'success', mentions: ['APIGW-003 Deployment DependsOn: depends-on ListOrders', 'APIGW-003 Deployment DependsOn: depends-on CreateOrder'] },
+  'stepfunctions-log-delivery.json': { status: 'success', mentions: ['SFN-001 Role Properties.Policies', 'logs:CreateLogDelivery', 'logs:DescribeLogGroups'] },
 };
 
 test('every event has an expectation', () => {
