@@ -1,37 +1,57 @@
 /**
- * `tap-harden`: the engine on a file, for local use and CI. Thin: it reads, runs the engine and
+ * `tap-harden`: the engine on files, for local use and CI. Thin: it reads, runs the engine and
  * writes; it knows nothing about individual rules.
  *
- *   tap-harden <template | -> [-o FILE] [--format yaml|json] [--report text|json|markdown]
- *              [--report-file FILE] [--check] [--region R] [--account A] [--param Key=Value ...]
+ *   tap-harden <template | -> [-o FILE] [--format yaml|json] [--report text|json|markdown|sarif]
+ *              [--report-file FILE] [--check] [--diff] [--region R] [--account A]
+ *              [--param Key=Value ...] [--preflight]
+ *   tap-harden --check|--write <file | dir | glob>... [--report ...] [--report-file FILE] [--workers N]
  *
- * Exit codes: 0 success; 1 with --check when the template would change; 2 on any error.
+ * Exit codes: 0 success; 1 with --check when a template would change; 2 on any error.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { harden, hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
-import { renderReport, type ReportFormat } from './report/render';
+import { expandTemplates } from './batch/files';
+import { runMany } from './batch/run-many';
+import { renderDiff, DiffUnavailableError } from './report/diff';
+import { locateProblems, locateRecords } from './report/locate';
+import { renderReport, renderResults, totals, type ReportFormat } from './report/render';
+import { exitCode, type FileResult } from './report/results';
+import { summarize } from './report/records';
+import { RULES } from './rules';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
 
 const USAGE = `Usage: tap-harden <template | -> [options]
+       tap-harden --check|--write <file | directory | glob>... [options]
 
-Hardens a CloudFormation template the way the TapHardening macro does at deploy time.
+Hardens CloudFormation templates the way the TapHardening macro does at deploy time.
 
 Options:
   -o, --output FILE        write the hardened template to FILE (default: stdout)
   --format yaml|json       output format (default: the input's)
-  --report text|json|markdown
+  --report text|json|markdown|sarif
                            report format (default: text)
   --report-file FILE       write the report to FILE (default: stderr)
-  --check                  exit 1 if any rule would change the template (prints no template)
+  --docs-url URL           where docs/rules.md is published, for report links
+                           (default: TAP_HARDENING_DOCS_URL, else the copy installed with tap-harden)
+  --check                  exit 1 if any rule would change a template (prints no template)
+  --diff                   print the change as \`cdk diff\` does instead of the template
+  --write                  rewrite changed templates in place, keeping comments and short forms
+  --workers N              worker threads for many templates (default: one per CPU from 8 files)
   --region R               the region the stack deploys to
   --account A              the account id the stack deploys to
   --param Key=Value        a deploy parameter value (repeatable)
   --preflight              check KMS keys outside the template live (needs AWS credentials)
   -h, --help               show this help
   -v, --version            show the version
+
+Several templates, directories (searched for *.yaml, *.yml, *.json, *.template) or quoted globs
+('templates/**/*.yaml') print one line per file and a total.
 
 Exit codes: 0 success, 1 --check found changes, 2 error.
 `;
@@ -46,6 +66,16 @@ interface CliIo {
   stderr: (text: string) => void;
   readStdin: () => string;
   env: NodeJS.ProcessEnv;
+  /** Directory globs and relative paths are resolved against (default: process.cwd()). */
+  cwd?: string;
+  /** Whether stdout is a terminal: colours for --diff. */
+  stdoutIsTTY?: boolean;
+  /** Terminal width for --diff tables. */
+  columns?: number;
+  /** The stream for the progress bar; a bar is drawn only when it is a terminal. */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The built worker script; without it, many templates are hardened in the main thread. */
+  workerScript?: string;
 }
 
 /** Runs the CLI and returns its exit code. */
@@ -53,16 +83,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await run(argv, io);
   } catch (e) {
-    if (e instanceof TemplateParseError || e instanceof CliError) io.stderr(`tap-harden: ${e.message}\n`);
+    if (e instanceof TemplateParseError || e instanceof CliError || e instanceof DiffUnavailableError) io.stderr(`tap-harden: ${e.message}\n`);
     else io.stderr(`tap-harden: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
 }
 
-async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
+function parse(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -70,7 +99,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         format: { type: 'string' },
         report: { type: 'string' },
         'report-file': { type: 'string' },
+        'docs-url': { type: 'string' },
         check: { type: 'boolean' },
+        diff: { type: 'boolean' },
+        write: { type: 'boolean' },
+        workers: { type: 'string' },
         region: { type: 'string' },
         account: { type: 'string' },
         param: { type: 'string', multiple: true },
@@ -82,7 +115,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new CliError(`${(e as Error).message}\n\n${USAGE}`);
   }
-  const { values, positionals } = parsed;
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv);
   if (values.help) {
     io.stdout(USAGE);
     return 0;
@@ -91,17 +129,40 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  if (positionals.length !== 1) throw new CliError(`expected one template (a file, or - for stdin)\n\n${USAGE}`);
+  if (positionals.length === 0) throw new CliError(`expected a template (a file, or - for stdin)\n\n${USAGE}`);
   const format = oneOf(values.format, ['yaml', 'json'] as const, '--format');
-  const reportFormat = oneOf(values.report, ['text', 'json', 'markdown'] as const, '--report') ?? 'text';
+  const reportFormat = oneOf(values.report, ['text', 'json', 'markdown', 'sarif'] as const, '--report');
   const parameterValues: Record<string, string> = {};
   for (const p of values.param ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new CliError(`--param ${p}: expected Key=Value`);
     parameterValues[p.slice(0, eq)] = p.slice(eq + 1);
   }
+  const cwd = io.cwd ?? process.cwd();
+  const many = values.write === true || positionals.length > 1 || (positionals[0] !== '-' && !isPlainFile(path.resolve(cwd, positionals[0] as string)));
+  if (many) return runManyTemplates(positionals, values, reportFormat, parameterValues, io, cwd);
+  if (values.workers !== undefined) throw new CliError('--workers applies to several templates (or --write)');
+  return runOne(positionals[0] as string, values, format, reportFormat ?? 'text', parameterValues, io);
+}
 
-  const file = positionals[0];
+function isPlainFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    // A missing file is still "one template": the single-file path reports it as before.
+    return !/[*?[\]{}()!]/.test(p);
+  }
+}
+
+function docsUrl(values: Values, io: CliIo, forSarif: boolean): string | undefined {
+  const given = values['docs-url'] ?? (io.env.TAP_HARDENING_DOCS_URL || undefined);
+  if (given !== undefined) return given;
+  // SARIF needs an absolute URI; the copy installed next to dist/ (or macro/) is one that exists.
+  return forSarif ? pathToFileURL(path.join(__dirname, '..', 'docs', 'rules.md')).href : undefined;
+}
+
+async function runOne(file: string, values: Values, format: TemplateFormat | undefined, reportFormat: ReportFormat, parameterValues: Record<string, string>, io: CliIo): Promise<number> {
+  if (values.diff && values.format) throw new CliError('--diff prints a diff, not a template: drop --format, or use -o FILE to write the template as well');
   const label = file === '-' ? '<stdin>' : file;
   let text: string;
   try {
@@ -123,23 +184,131 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     result = values.preflight ? await hardenWithPreflight(input) : harden(input);
   } catch (e) {
     if (!(e instanceof HardeningError)) throw e;
-    const lines = e.problems.map((p) => {
-      const pos = source.resourcePositions[p.resource];
-      return `${label}${pos ? `:${pos.line}:${pos.column}` : ''}: ${p.rule} ${p.resource} ${p.path}: ${p.message}`;
-    });
+    const problems = locateProblems(source, e.problems);
+    const lines = problems.map((p) => `${label}${p.position ? `:${p.position.line}:${p.position.column}` : ''}: ${p.rule} ${p.resource} ${p.path}: ${p.message}`);
     io.stderr(`tap-harden: ${e.problems.length} error${e.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
+    if (reportFormat === 'sarif' || reportFormat === 'json' || reportFormat === 'markdown') {
+      // Code scanning and PR comments want the failure too, at the resource that caused it.
+      writeReport(renderResults([{ file: label, status: 'failed', problems }], reportFormat, renderOptions(values, io, reportFormat)), values, io);
+    }
     return 2;
   }
 
-  const report = renderReport(result.report, reportFormat, label);
-  if (values['report-file']) writeFileSync(values['report-file'], report);
-  else io.stderr(report);
+  const options = renderOptions(values, io, reportFormat);
+  const report =
+    reportFormat === 'sarif'
+      ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions: locateRecords(source, result.template, result.report.records) }], 'sarif', options)
+      : renderReport(result.report, reportFormat, label, options);
+  writeReport(report, values, io);
+  if (values.diff) {
+    const color = io.stdoutIsTTY === true && !io.env.NO_COLOR && io.env.FORCE_COLOR !== '0';
+    const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false';
+    const diff = renderDiff(source.value as never, result.template, { color: color || forced, ...(io.columns ? { columns: io.columns } : {}) });
+    io.stdout(diff || 'There were no differences\n');
+  }
   if (values.check) return result.changed ? 1 : 0;
 
   const output = serializeTemplate(result.template, (format ?? source.format) as TemplateFormat);
   if (values.output) writeFileSync(values.output, output);
-  else io.stdout(output);
+  else if (!values.diff) io.stdout(output);
   return 0;
+}
+
+function renderOptions(values: Values, io: CliIo, reportFormat: ReportFormat) {
+  const url = docsUrl(values, io, reportFormat === 'sarif');
+  return { rules: RULES, cwd: io.cwd ?? process.cwd(), ...(url ? { docsUrl: url } : {}) };
+}
+
+function writeReport(report: string, values: Values, io: CliIo): void {
+  if (values['report-file']) writeFileSync(values['report-file'], report);
+  else io.stderr(report);
+}
+
+async function runManyTemplates(args: string[], values: Values, reportFormat: ReportFormat | undefined, parameterValues: Record<string, string>, io: CliIo, cwd: string): Promise<number> {
+  if (!values.check && !values.write) throw new CliError('several templates need --check (report what would change) or --write (rewrite them in place)');
+  for (const flag of ['output', 'format', 'diff', 'preflight'] as const) {
+    if (values[flag] !== undefined) throw new CliError(`--${flag} works on one template at a time`);
+  }
+  if (args.includes('-')) throw new CliError('- (stdin) works on one template at a time');
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0) throw new CliError(`--workers must be a whole number, not ${values.workers}`);
+  }
+  const { files, unmatched } = expandTemplates(args, cwd);
+  for (const arg of unmatched) io.stderr(`tap-harden: ${arg}: no such file, and no template matches it\n`);
+  if (!files.length) {
+    io.stderr('tap-harden: no templates to harden\n');
+    return 2;
+  }
+  const bar = progressBar(io, files.length);
+  const lines: string[] = [];
+  const results = await runMany(
+    files.map((f) => path.resolve(cwd, f)),
+    {
+      write: values.write === true,
+      ...(io.env.TAP_HARDENING_DEFAULTS !== undefined ? { defaults: io.env.TAP_HARDENING_DEFAULTS } : {}),
+      ...(values.region ? { region: values.region } : {}),
+      ...(values.account ? { accountId: values.account } : {}),
+      parameterValues,
+      ...(workers !== undefined ? { workers } : {}),
+      ...(io.workerScript ? { workerScript: io.workerScript } : {}),
+    },
+    (result, index) => {
+      const line = summaryLine({ ...result, file: files[index] as string }, values.write === true);
+      if (bar) {
+        lines.push(line);
+        bar.increment();
+      } else {
+        io.stdout(`${line}\n`);
+      }
+    },
+  );
+  if (bar) {
+    bar.stop();
+    io.stdout(lines.map((l) => `${l}\n`).join(''));
+  }
+  // Reports name files as given on the command line, not as resolved.
+  const named = results.map((r, i) => ({ ...r, file: files[i] as string }));
+  io.stdout(`${totalLine(named)}\n`);
+  if (reportFormat !== undefined) writeReport(renderResults(named, reportFormat, renderOptions(values, io, reportFormat)), values, io);
+  if (unmatched.length) return 2;
+  return exitCode(named, values.check === true);
+}
+
+function summaryLine(result: FileResult, write: boolean): string {
+  if (result.status === 'failed') {
+    const first = result.problems?.[0];
+    const where = first?.position ? `:${first.position.line}:${first.position.column}` : '';
+    const more = (result.problems?.length ?? 0) > 1 ? ` (and ${(result.problems?.length ?? 1) - 1} more)` : '';
+    return `${result.file}${where}: failed: ${first ? `${first.rule === 'PARSE' ? '' : `${first.rule} ${first.resource} ${first.path}: `}${first.message}` : 'unknown error'}${more}`;
+  }
+  if (result.status === 'skipped') return `${result.file}: skipped (${result.note ?? 'not a template'})`;
+  const s = result.report ? summarize(result.report) : { changes: 0, findings: 0, suppressed: 0 };
+  const state = result.status === 'unchanged' ? 'unchanged' : write && result.note ? result.note : 'would change';
+  return `${result.file}: ${state} · ${s.changes} change${s.changes === 1 ? '' : 's'}, ${s.findings} finding${s.findings === 1 ? '' : 's'}, ${s.suppressed} suppressed`;
+}
+
+function totalLine(results: readonly FileResult[]): string {
+  const t = totals(results);
+  const changedWord = results.some((r) => r.note?.startsWith('written')) ? 'changed' : 'would change';
+  return `${t.files} template${t.files === 1 ? '' : 's'}: ${t.changed} ${changedWord}, ${t.unchanged} unchanged, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''} · ${t.changes} changes, ${t.findings} findings, ${t.suppressed} suppressed`;
+}
+
+interface Bar {
+  increment(): void;
+  stop(): void;
+}
+
+/** A progress bar (cli-progress) on a terminal; nothing otherwise, so CI logs get plain lines. */
+function progressBar(io: CliIo, total: number): Bar | undefined {
+  const stream = io.progressStream;
+  if (!stream || stream.isTTY !== true || total < 2) return undefined;
+  // Loaded only here: a run on one template never needs it.
+  const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
+  const bar = new SingleBar({ stream, format: 'tap-harden [{bar}] {value}/{total} templates · {eta_formatted} left', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  bar.start(total, 0);
+  return bar;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
@@ -154,6 +323,11 @@ if (require.main === module) {
     stderr: (t) => process.stderr.write(t),
     readStdin: () => readFileSync(0, 'utf8'),
     env: process.env,
+    cwd: process.cwd(),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+    progressStream: process.stderr,
+    workerScript: path.join(__dirname, 'batch', 'worker.js'),
   }).then((code) => {
     process.exitCode = code;
   });

@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
 import { summarize } from './report/records';
-import { isObject, type Json } from './template/json';
+import { isObject, tooDeep, type Json } from './template/json';
 import { VERSION } from './version';
 
 export interface MacroEvent {
@@ -45,11 +45,13 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   const fail = (message: string, detail?: Record<string, unknown>): MacroResponse => {
     const errorMessage = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
     logger.error('hardening failed', { requestId, awsRequestId: context?.awsRequestId, errorMessage, durationMs: elapsed(started), ...detail });
-    return { requestId, status: 'failure', fragment, errorMessage };
+    // The fragment goes back as it came, unless it nests too deep for the runtime's
+    // JSON.stringify of this response (thousands of levels): then the answer would be no answer.
+    return { requestId, status: 'failure', fragment: tooDeep(fragment) ? null : fragment, errorMessage };
   };
   try {
     if (!ev) return fail('1 error: EVENT - -: the macro event must be a JSON object');
-    if (requestId === '') return fail('1 error: EVENT - requestId: the macro event has no requestId');
+    if (requestId === '') return fail(`1 error: EVENT - requestId: ${ev.requestId === undefined || ev.requestId === '' ? 'the macro event has no requestId' : `must be a string, not ${Array.isArray(ev.requestId) ? 'a list' : typeof ev.requestId}`}`);
     if (!isObject(fragment)) return fail('1 error: EVENT - fragment: the macro event has no fragment object');
     const result = await hardenWithPreflight({
       template: fragment,
@@ -61,7 +63,9 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     const counts = summarize(result.report);
     logger.info('hardened', {
       requestId,
-      transformId: ev.transformId,
+      // Only strings from the event are logged: the logger's JSON.stringify must not meet a value
+      // nested thousands of levels deep (it would throw, and turn a success into a failure).
+      transformId: typeof ev.transformId === 'string' ? ev.transformId : undefined,
       awsRequestId: context?.awsRequestId,
       mode: result.report.mode,
       rules: result.report.rules.length,

@@ -2,8 +2,20 @@
 // see template.yaml): CommonJS, Node 20 syntax (runs on nodejs20.x locally and nodejs24.x on
 // Lambda), minified, with source maps. The AWS SDK is bundled, never taken from the runtime, and
 // lives only in dist/preflight/kms-client.js, which the handler loads when a KMS preflight runs.
+// The CLI comes with dist/batch/worker.js (worker threads for many templates). It does not bundle
+// @aws-cdk/cloudformation-diff: that library reads the CloudFormation resource specification
+// database from its own package at run time, so `--diff` requires it from node_modules, lazily.
+// Last, dist/stackset.yaml: the transform-free template that rolls the macro out with StackSets.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+
+// Enough to read the StackSet template: each short form as a tag whose value is kept as written.
+const SHORT_FORMS = ['Ref', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'FindInMap', 'Equals', 'Not', 'And', 'Or', 'Condition', 'Base64', 'GetAZs', 'ImportValue', 'Cidr'].flatMap((n) => [
+  { tag: `!${n}`, resolve: (v) => v },
+  { tag: `!${n}`, collection: 'seq' },
+  { tag: `!${n}`, collection: 'map' },
+]);
 
 const common = {
   bundle: true,
@@ -21,5 +33,26 @@ const common = {
 rmSync('dist', { recursive: true, force: true });
 const lambdaEntries = ['macro/handler.ts', 'macro/preflight/kms-client.ts'].filter((f) => existsSync(f));
 await build({ ...common, entryPoints: lambdaEntries, external: ['./preflight/kms-client.js'] });
-await build({ ...common, entryPoints: ['macro/cli.ts'], banner: { js: '#!/usr/bin/env node' }, external: ['./preflight/kms-client.js'] });
+await build({
+  ...common,
+  entryPoints: ['macro/cli.ts', 'macro/batch/worker.ts'],
+  banner: { js: '#!/usr/bin/env node' },
+  external: ['./preflight/kms-client.js', '@aws-cdk/cloudformation-diff'],
+});
 chmodSync('dist/cli.js', 0o755);
+writeFileSync('dist/stackset.yaml', checkedStackSetTemplate('stackset/template.yaml'));
+
+/**
+ * The StackSet template, checked before it is copied: StackSets with service-managed
+ * permissions refuse templates that declare a transform, and a literal partition would break
+ * the China and GovCloud partitions. tests/stackset.test.ts checks the rest.
+ */
+function checkedStackSetTemplate(file) {
+  const text = readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { customTags: SHORT_FORMS });
+  if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+  const template = doc.toJS();
+  if (template === null || typeof template !== 'object' || 'Transform' in template) throw new Error(`${file}: must be a template without Transform`);
+  if (/arn:aws(-[a-z]+)*:/.test(text)) throw new Error(`${file}: build ARNs with \${AWS::Partition}, not a literal partition`);
+  return text;
+}

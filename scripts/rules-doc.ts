@@ -4,6 +4,14 @@
  */
 import type { Rule } from '../macro/rules/types';
 
+/** What a rule runs on: its resource types, every resource (`*`), and/or the template as a whole. */
+function appliesTo(r: Rule, long = false): string {
+  const parts: string[] = [];
+  if (r.applyTemplate) parts.push(long ? `the template as a whole (a resource's Skip does not apply: turn the rule off with \`Rules: {${r.id}: false}\`)` : 'the template');
+  if (r.apply) parts.push(r.resourceTypes.includes('*') ? 'every resource' : r.resourceTypes.map((t) => `\`${t}\``).join(', '));
+  return parts.join('; ');
+}
+
 export function renderRulesDoc(rules: readonly Rule[]): string {
   const lines = [
     '# TapHardening rules',
@@ -12,17 +20,19 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
     '',
     'Rules run in this order (see `macro/rules/index.ts` for why). Turn one off for a template with',
     '`Metadata: {TapHardening: {Rules: {<id>: false}}}`, or skip it for one resource with',
-    '`Metadata: {TapHardening: {Skip: [{Rule: <id>, Reason: "..."}]}}`.',
+    '`Metadata: {TapHardening: {Skip: [{Rule: <id>, Reason: "..."}]}}` (rules about the template as a',
+    'whole, whose "Resource types" column says "the template", can only be turned off).',
     '',
     '| Id | Rule | Resource types | Satisfies |',
     '| --- | --- | --- | --- |',
-    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${(r.satisfies ?? []).join(', ')} |`),
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${appliesTo(r)} | ${(r.satisfies ?? []).join(', ')} |`),
     '',
   ];
   for (const r of rules) {
     lines.push(`## ${r.id}`, '', `**${r.title}.** ${r.rationale}`, '');
-    lines.push(`- Applies to: ${r.resourceTypes.map((t) => `\`${t}\``).join(', ')}`);
-    lines.push(`- May change: ${r.changes.map((c) => `\`${c}\``).join(', ')}`);
+    lines.push(`- Applies to: ${appliesTo(r, true)}`);
+    lines.push(`- May change: ${r.changes.length ? r.changes.map((c) => `\`${c}\``).join(', ') : 'nothing (it reports, or fails the run)'}`);
+    if (r.replaces?.length) lines.push(`- Replaces, as its documented fix (reported): ${r.replaces.map((c) => `\`${c}\``).join(', ')}`);
     if (r.satisfies?.length) lines.push(`- Satisfies: ${r.satisfies.join(', ')}`);
     if (r.settings?.length) {
       lines.push('- Options:');

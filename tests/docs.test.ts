@@ -14,7 +14,8 @@ test('every rule states its id, title, rationale, references and the changes it 
     expect(r.title.length).toBeGreaterThan(10);
     expect(r.rationale.length).toBeGreaterThan(40);
     expect(r.references.length).toBeGreaterThan(0);
-    expect(r.changes.length).toBeGreaterThan(0);
+    // A rule that only reports (or fails) declares no changes, and its doc says so.
+    expect(Array.isArray(r.changes)).toBe(true);
   }
   expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
 });

@@ -5,7 +5,7 @@
  * byte-identical output.
  */
 import { HardeningError, RuleError, type Problem } from './errors';
-import { checkInvariants, LIMITS } from './invariants';
+import { checkInvariants, checkReplacements, LIMITS } from './invariants';
 import { METADATA_KEY, REPORT_KEY, readSuppressions, resolveOptions, type Mode, type Options, type Suppression } from './options';
 import { validateTemplate } from './validate';
 import { RULES } from '../rules';
@@ -13,6 +13,7 @@ import type { Rule, RuleContext } from '../rules/types';
 import { isChange, summarize, type Report, type ReportRecord, type Severity } from '../report/records';
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
+import { intrinsicName, references } from '../template/intrinsics';
 import { newLogicalId } from '../template/logical-ids';
 import { TemplateModel } from '../template/model';
 import { ensureStatement, findPolicies } from '../template/policies';
@@ -46,7 +47,8 @@ interface Run {
   report: Report;
   changed: boolean;
   options: Options;
-  sourceBytes: number;
+  /** The input, whose size matters only when the output outgrows the inline limit. */
+  source: JsonObject;
   /** Keys outside the template that the rules asked to have checked live. */
   keyChecks: KeyCheckRequest[];
   /** False for a fragment without Resources, which comes back as it was, with no report. */
@@ -93,7 +95,7 @@ export async function hardenWithPreflight(input: HardenInput, read?: KeyCheckOpt
 }
 
 function finish(run: Run): HardenResult {
-  if (run.hasResources) writeReport(run.output, run.report, run.sourceBytes);
+  if (run.hasResources) writeReport(run.output, run.report, run.source);
   return { template: run.output, report: run.report, changed: run.changed };
 }
 
@@ -107,11 +109,19 @@ function runRules(input: HardenInput): Run {
   const keyChecks: KeyCheckRequest[] = [];
   if (!hasOwn(source, 'Resources')) {
     if (problems.length) throw new HardeningError(problems);
-    return { output: deepClone(source), report, changed: false, options, sourceBytes: 0, keyChecks, hasResources: false };
+    return { output: deepClone(source), report, changed: false, options, source, keyChecks, hasResources: false };
   }
 
   const model = new TemplateModel(source, parameterStrings(input.parameterValues));
   const suppressions = readSuppressions(model, new Set(rules.map((r) => r.id)), problems);
+  // A resource cannot skip a rule about the template as a whole: say so rather than ignore it.
+  for (const [id, list] of suppressions) {
+    for (const s of list) {
+      if (rules.find((r) => r.id === s.rule)?.apply === undefined) {
+        problems.push({ rule: 'OPTIONS', resource: id, path: `Metadata.${METADATA_KEY}.Skip`, message: `${s.rule} applies to the template as a whole, not to one resource: turn it off with Metadata.${METADATA_KEY}.Rules: {${s.rule}: false}` });
+      }
+    }
+  }
   if (problems.length) throw new HardeningError(problems);
 
   flagPassThrough(model, report.records);
@@ -119,7 +129,17 @@ function runRules(input: HardenInput): Run {
   for (const rule of rules) {
     if (!enabled(rule, options)) continue;
     const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks);
-    for (const id of model.idsOfType(...rule.resourceTypes)) {
+    if (rule.applyTemplate) {
+      try {
+        const parameters = getOwn(model.doc, 'Parameters');
+        rule.applyTemplate({ parameters: isObject(parameters) ? parameters : {} }, ctx);
+      } catch (e) {
+        problems.push(toProblem(rule, '-', e));
+      }
+    }
+    if (!rule.apply) continue;
+    const ids = rule.resourceTypes.includes('*') ? model.ids() : model.idsOfType(...rule.resourceTypes);
+    for (const id of ids) {
       const skip = suppressions.get(id)?.find((s) => s.rule === rule.id);
       if (skip) {
         report.records.push({ rule: rule.id, resource: id, action: 'suppressed', path: `Metadata.${METADATA_KEY}.Skip`, detail: skip.reason });
@@ -134,12 +154,15 @@ function runRules(input: HardenInput): Run {
       }
     }
   }
-  problems.push(...checkInvariants(model, addedEdges));
+  // A rule that already failed on a resource's path said it more clearly than the invariant can.
+  const failed = new Set(problems.map((p) => `${p.resource} ${p.path}`));
+  problems.push(...checkInvariants(model, addedEdges).filter((p) => !failed.has(`${p.resource} ${p.path}`)));
+  if (!problems.length) problems.push(...checkReplacements(source, model, report.records, rules, options.allowReplacement));
   if (problems.length) throw new HardeningError(problems);
 
   const changed = report.records.some(isChange);
   const output = options.mode === 'fix' ? model.doc : deepClone(source);
-  return { output, report, changed, options, sourceBytes: byteSize(source), keyChecks, hasResources: true };
+  return { output, report, changed, options, source, keyChecks, hasResources: true };
 }
 
 function enabled(rule: Rule, options: Options): boolean {
@@ -151,7 +174,9 @@ function parameterStrings(values: Record<string, unknown> | undefined): Record<s
   if (!values || typeof values !== 'object') return out;
   for (const [k, v] of Object.entries(values)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else if (Array.isArray(v)) out[k] = v.map(String).join(',');
+    // A List parameter's value; anything else is not a parameter value (and String() of a deeply
+    // nested list would overflow the stack).
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) out[k] = v.map(String).join(',');
   }
   return out;
 }
@@ -181,12 +206,21 @@ function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
 }
 
 function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[]): RuleContext {
-  const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity): void => {
-    records.push(severity ? { rule: rule.id, resource, action, path, detail, severity } : { rule: rule.id, resource, action, path, detail });
+  const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity, hint?: string): void => {
+    const r: ReportRecord = { rule: rule.id, resource, action, path, detail };
+    if (severity) r.severity = severity;
+    if (hint) r.hint = hint;
+    records.push(r);
   };
-  const declared = (type: string, path: string): void => {
-    const where = path ? `${type} ${path}` : type;
-    if (!rule.changes.some((c) => where === c || where.startsWith(`${c}.`) || where.startsWith(`${c}[`) || (path && c === type))) {
+  /** `type` undefined: a write outside Resources, at a path from the template's root. */
+  // Rules write the same few paths over and over: each answer is worked out once per run.
+  const checked = new Map<string, boolean>();
+  const declared = (type: string | undefined, path: string): void => {
+    const key = `${type ?? ''}\u0000${path}`;
+    let ok = checked.get(key);
+    if (ok === undefined) checked.set(key, (ok = declares(rule.changes, type, path)));
+    if (!ok) {
+      const where = type === undefined ? path : path ? `${type} ${path}` : type;
       throw new Error(`${rule.id} wrote ${where}, which it does not declare in its changes`);
     }
   };
@@ -202,14 +236,37 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
     ...(input.accountId ? { accountId: input.accountId } : {}),
     setting: (name) => options.settings[name],
     skips: (resource) => suppressions.get(resource)?.some((s) => s.rule === rule.id) ?? false,
-    set(resource, path, value, detail) {
+    set(resource, path, value, detail, hint) {
       const at = formatPath(path);
       declared(model.type(resource) ?? '?', at);
+      // `Properties: !If [C, {...}, {...}]` is valid CloudFormation, but its properties exist only
+      // at deploy time: nothing can be written into them (found by the handler fuzzer).
+      const computed = path[0] === 'Properties' && path.length > 1 ? intrinsicName(model.get(resource, ['Properties'])) : undefined;
+      if (computed === 'Ref' || computed?.startsWith('Fn::')) {
+        record(resource, 'finding', at, `not written, as Properties is one ${computed} computed at deploy time (put the ${computed} around single property values to have them hardened): ${detail}`, 'warning');
+        return;
+      }
       const before = model.get(resource, path);
-      const edgesBefore = new Set(model.edges(resource));
+      // The edges a write adds are the resources its value names (or, under DependsOn, lists).
+      const had = model.edges(resource);
+      const named = path[0] === 'DependsOn' ? (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []) : ['Metadata', 'Type', 'Condition'].includes(String(path[0])) ? [] : references(value).map((r) => r.name);
+      const fresh = [...new Set(named)].filter((to) => to !== resource && model.isResource(to) && !had.has(to));
       model.set(resource, path, value);
-      noteNewEdges(resource, edgesBefore);
-      record(resource, before === undefined ? 'added' : 'updated', at, detail);
+      for (const to of fresh) if (!addedEdges.has(`${resource}>${to}`)) addedEdges.set(`${resource}>${to}`, rule.id);
+      record(resource, before === undefined ? 'added' : 'updated', at, detail, undefined, hint);
+    },
+    remove(resource, path, detail, hint) {
+      declared(model.type(resource) ?? '?', formatPath(path));
+      if (model.remove(resource, path) === undefined) throw new Error(`${rule.id} removed ${resource} ${formatPath(path)}, which does not exist`);
+      const last = path[path.length - 1];
+      record(resource, 'removed', formatPath(typeof last === 'number' ? path.slice(0, -1) : path), detail, undefined, hint);
+    },
+    setTemplate(path, value, detail, hint) {
+      const at = formatPath(path);
+      declared(undefined, at);
+      const before = model.getTemplate(path);
+      model.setTemplate(path, value);
+      record('-', before === undefined ? 'added' : 'updated', at, detail, undefined, hint);
     },
     ensureStatement(kind, target, statement, detail) {
       const existing = findPolicies(model, kind, target)[0];
@@ -255,8 +312,8 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
         keyChecks.push({ rule: rule.id, resource, path, key: key.value, service });
       }
     },
-    finding(resource, path, severity, detail) {
-      record(resource, 'finding', path, detail, severity);
+    finding(resource, path, severity, detail, hint) {
+      record(resource, 'finding', path, detail, severity, hint);
     },
     fail(resource, path, message): never {
       throw new RuleError(resource, path, message);
@@ -265,8 +322,67 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
   return ctx;
 }
 
+/**
+ * Whether a rule's `changes` declare a write. A declaration is a `Type Path` prefix
+ * (`AWS::S3::Bucket Properties.BucketEncryption`; `*` as the type or as a path segment matches
+ * any), a bare type (a resource it may create, or anything on that type), or a path from the
+ * template's root for writes outside Resources (`Parameters.*.AllowedPattern`).
+ */
+function declares(changes: readonly string[], type: string | undefined, path: string): boolean {
+  return changes.some((c) => {
+    const space = c.indexOf(' ');
+    if (type === undefined) return space < 0 && !c.includes('::') && covers(c, path);
+    if (space < 0) return c === type;
+    const declaredType = c.slice(0, space);
+    return (declaredType === type || declaredType === '*') && path !== '' && covers(c.slice(space + 1), path);
+  });
+}
+
+/** True when `path` is the declared path or lies under it. */
+function covers(declared: string, path: string): boolean {
+  const pattern = declared
+    .split('.')
+    .map((seg) => (seg === '*' ? '[^.[]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('\\.');
+  return new RegExp(`^${pattern}(?:$|[.[])`).test(path);
+}
+
 function byteSize(value: Json): number {
   return Buffer.byteLength(JSON.stringify(value));
+}
+
+/**
+ * Whether a text is more than `limit` bytes in UTF-8. A character takes one to three bytes, so the
+ * length often decides without counting the bytes of a large text (which costs about as much as
+ * serialising it).
+ */
+function exceeds(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return Buffer.byteLength(text) > limit;
+}
+
+/**
+ * Whether a template's JSON text is at most `limit` bytes, serialising it a resource at a time
+ * and stopping once past the limit: a large template is not serialised whole a second time.
+ */
+function fitsIn(template: JsonObject, limit: number): boolean {
+  let size = 2; // {}
+  for (const [i, key] of Object.keys(template).entries()) {
+    const value = template[key];
+    size += (i > 0 ? 1 : 0) + byteSize(key) + 1;
+    if (key === 'Resources' && isObject(value)) {
+      size += 2;
+      for (const [j, id] of Object.keys(value).entries()) {
+        size += (j > 0 ? 1 : 0) + byteSize(id) + 1 + byteSize(value[id]);
+        if (size > limit) return false;
+      }
+    } else {
+      size += byteSize(value);
+    }
+    if (size > limit) return false;
+  }
+  return true;
 }
 
 /** Compact enough for the 51,200-byte inline template limit: a summary and the first records. */
@@ -276,7 +392,7 @@ const REPORT_ITEMS = 50;
  * Writes the compact report to `Metadata.TapHardening.Report`, afresh on every run, and checks
  * the size limits of the processed template.
  */
-function writeReport(output: JsonObject, report: Report, inputBytes: number): void {
+function writeReport(output: JsonObject, report: Report, input: JsonObject): void {
   const counts = summarize(report);
   const items = report.records.slice(0, REPORT_ITEMS).map((r) => compactRecord(r));
   if (report.records.length > REPORT_ITEMS) items.push(`… and ${report.records.length - REPORT_ITEMS} more in the macro's log`);
@@ -300,11 +416,12 @@ function writeReport(output: JsonObject, report: Report, inputBytes: number): vo
     setOwn(metadata, METADATA_KEY, own);
   }
   setOwn(own, REPORT_KEY, compact);
-  const size = byteSize(output);
-  if (size > LIMITS.templateBytes) {
-    throw new HardeningError([{ rule: 'INVARIANT', resource: '-', path: '-', message: `the processed template is ${size} bytes; CloudFormation allows ${LIMITS.templateBytes}` }]);
+  const text = JSON.stringify(output);
+  if (exceeds(text, LIMITS.templateBytes)) {
+    throw new HardeningError([{ rule: 'INVARIANT', resource: '-', path: '-', message: `the processed template is ${Buffer.byteLength(text)} bytes; CloudFormation allows ${LIMITS.templateBytes}` }]);
   }
-  if (size > LIMITS.inlineTemplateBytes && inputBytes <= LIMITS.inlineTemplateBytes) {
+  if (exceeds(text, LIMITS.inlineTemplateBytes) && fitsIn(input, LIMITS.inlineTemplateBytes)) {
+    const size = Buffer.byteLength(text);
     const warning: ReportRecord = { rule: 'ENGINE', resource: '-', action: 'finding', severity: 'warning', path: '', detail: `the processed template grew to ${size} bytes, over the ${LIMITS.inlineTemplateBytes}-byte limit for a template body sent inline: deploy it from S3` };
     report.records.push(warning);
     compact.Findings = counts.findings + 1;

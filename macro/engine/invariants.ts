@@ -1,10 +1,15 @@
 /**
  * The checks every output passes before it leaves the engine (DESIGN.md, invariant 5): no
  * dependency cycle, every DependsOn, Ref, GetAtt, Sub and Condition target exists, and the
- * template stays within CloudFormation's limits. A violation is a failure, never an output.
+ * template stays within CloudFormation's limits; and invariant 4: no rule replaces an existing
+ * resource by changing a property whose update requires replacement. A violation is a failure,
+ * never an output.
  */
 import type { Problem } from './errors';
-import { getOwn, isObject, type JsonObject } from '../template/json';
+import { isChange, type ReportRecord } from '../report/records';
+import type { Rule } from '../rules/types';
+import { causesReplacement } from '../spec';
+import { deepEqual, getOwn, hasKeyDeep, isObject, type JsonObject } from '../template/json';
 import { danglingReferences, type TemplateModel } from '../template/model';
 
 /** CloudFormation quotas ("AWS CloudFormation quotas", User Guide). */
@@ -24,7 +29,7 @@ export const LIMITS = {
 function namesAreFinal(model: TemplateModel): boolean {
   if (Object.keys(model.resources).length !== model.ids().length) return false;
   if (model.ids().some((id) => (model.type(id) ?? '').startsWith('AWS::Serverless::'))) return false;
-  return !JSON.stringify(model.doc).includes('"Fn::Transform"');
+  return !hasKeyDeep(model.doc, 'Fn::Transform');
 }
 
 /**
@@ -47,7 +52,7 @@ export function checkInvariants(model: TemplateModel, addedEdges: ReadonlyMap<st
     if (condition !== undefined && !(isObject(conditions) && Object.prototype.hasOwnProperty.call(conditions, condition))) {
       problems.push({ rule: 'INVARIANT', resource: id, path: 'Condition', message: `${condition} is not defined in Conditions` });
     }
-    if (!final) continue;
+    if (!final || model.namesResolve(id)) continue;
     const resource = model.resource(id) as JsonObject;
     for (const key of ['Properties', 'UpdatePolicy', 'CreationPolicy']) {
       for (const name of danglingReferences(model, getOwn(resource, key))) {
@@ -104,4 +109,59 @@ export function findCycle(model: TemplateModel, ids: readonly string[]): string[
     }
   }
   return undefined;
+}
+
+/**
+ * Invariant 4, replacement safety: compares every resource of the input with the model after the
+ * rules ran, property by top-level property. A changed property whose update the resource
+ * specification marks as requiring replacement (`causesReplacement` yes or maybe) is a problem
+ * naming the rules that wrote it (from the report's change records), unless each of them
+ * declares that exact write in `replaces` (its documented fix) or `allowReplacement` is set
+ * (the template option `AllowReplacement: true`); both are accepted and added to `records`, so
+ * the report says which resources an update will replace. Resources the rules created are not
+ * checked: nothing exists to replace.
+ */
+export function checkReplacements(input: JsonObject, model: TemplateModel, records: ReportRecord[], rules: readonly Rule[], allowReplacement: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const resources = getOwn(input, 'Resources');
+  if (!isObject(resources)) return problems;
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const accepted: ReportRecord[] = [];
+  for (const id of Object.keys(resources)) {
+    const before = resources[id];
+    const type = model.type(id);
+    if (!isObject(before) || type === undefined || before.Type !== type) continue;
+    const was = isObject(before.Properties) ? before.Properties : {};
+    const now = model.get(id, ['Properties']);
+    const is = isObject(now) ? now : {};
+    for (const name of new Set([...Object.keys(was), ...Object.keys(is)])) {
+      if (deepEqual(getOwn(was, name), getOwn(is, name))) continue;
+      const how = causesReplacement(type, name);
+      if (how !== 'yes' && how !== 'maybe') continue;
+      const path = `Properties.${name}`;
+      const writers = [...new Set(records.filter((r) => isChange(r) && r.resource === id && touches(r.path, path)).map((r) => r.rule))];
+      const declaration = `${type} ${path}`;
+      const documented = writers.length > 0 && writers.every((w) => byId.get(w)?.replaces?.includes(declaration));
+      const replaces = how === 'yes' ? `replaces ${id} when the stack is updated` : `may replace ${id} when the stack is updated`;
+      if (documented) {
+        for (const w of writers) accepted.push({ rule: w, resource: id, action: 'finding', path, detail: `changing ${name} ${replaces}; the rule documents this as its fix`, severity: 'info' });
+      } else if (allowReplacement) {
+        accepted.push({ rule: writers.join(',') || 'INVARIANT', resource: id, action: 'finding', path, detail: `changing ${name} ${replaces} (the template sets AllowReplacement: true)`, severity: 'warning' });
+      } else {
+        problems.push({
+          rule: writers.join(',') || 'INVARIANT',
+          resource: id,
+          path,
+          message: `changing ${name} ${replaces} (the resource specification marks ${type} ${name} as requiring replacement${how === 'maybe' ? ' in some cases' : ''}): a rule must report this instead of changing it; set AllowReplacement: true in Metadata.TapHardening to accept the replacement`,
+        });
+      }
+    }
+  }
+  if (!problems.length) records.push(...accepted);
+  return problems;
+}
+
+/** True when a record's path is `path` itself, lies under it, or contains it (`Properties`). */
+function touches(recordPath: string, path: string): boolean {
+  return recordPath === path || recordPath.startsWith(`${path}.`) || recordPath.startsWith(`${path}[`) || recordPath === 'Properties' || recordPath === '';
 }

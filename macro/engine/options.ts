@@ -21,6 +21,11 @@ export interface Options {
   settings: Record<string, Json>;
   /** What the KMS preflight does with keys outside the template. */
   externalKeys: 'fail' | 'warn' | 'off';
+  /**
+   * True when a rule may change a property of an input resource whose update replaces it
+   * (DESIGN.md invariant 4); each such change is then reported as a warning instead of failing.
+   */
+  allowReplacement: boolean;
 }
 
 /** The key under the template's (and a resource's) Metadata that TapHardening reads. */
@@ -29,7 +34,7 @@ export const METADATA_KEY = 'TapHardening';
 export const REPORT_KEY = 'Report';
 
 /** Engine-level option names; rules add their own settings. */
-const ENGINE_KEYS = ['Mode', 'Rules', 'ExternalKeys'];
+const ENGINE_KEYS = ['Mode', 'Rules', 'ExternalKeys', 'AllowReplacement'];
 
 /** A resource's request to skip one rule. */
 export interface Suppression {
@@ -45,7 +50,7 @@ export interface Suppression {
  * // → { mode: 'report', rules: { 'S3-003': false }, settings: {} }
  */
 export function resolveOptions(rules: readonly Rule[], envDefaults: string | undefined, templateMetadata: Json | undefined, problems: Problem[]): Options {
-  const options: Options = { mode: 'fix', rules: {}, settings: {}, externalKeys: 'warn' };
+  const options: Options = { mode: 'fix', rules: {}, settings: {}, externalKeys: 'warn', allowReplacement: false };
   const settings = new Map(rules.flatMap((r) => (r.settings ?? []).map((s) => [s.name, s] as const)));
   const ruleIds = new Set(rules.map((r) => r.id));
 
@@ -60,6 +65,9 @@ export function resolveOptions(rules: readonly Rule[], envDefaults: string | und
       } else if (key === 'ExternalKeys') {
         if (value === 'fail' || value === 'warn' || value === 'off') options.externalKeys = value;
         else problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: `must be "fail", "warn" or "off", not ${JSON.stringify(value)}` });
+      } else if (key === 'AllowReplacement') {
+        if (typeof value === 'boolean') options.allowReplacement = value;
+        else problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: `must be true or false, not ${JSON.stringify(value)}` });
       } else if (key === 'Rules') {
         if (!isObject(value)) {
           problems.push({ rule: 'OPTIONS', resource: '-', path: at, message: 'must map rule ids to true or false, e.g. {"S3-003": false}' });

@@ -4,7 +4,7 @@
  */
 import type { Problem } from './errors';
 import { isForEachKey } from '../template/model';
-import { getOwn, isObject, type Json } from '../template/json';
+import { formatPath, getOwn, isObject, MAX_DEPTH, tooDeep, type Json } from '../template/json';
 
 /** CloudFormation logical ids are alphanumeric ("Template format error: … non alphanumeric"). */
 const LOGICAL_ID = /^[A-Za-z0-9]+$/;
@@ -26,6 +26,14 @@ export function validateTemplate(template: Json): Problem[] {
   };
   if (!isObject(template)) {
     add('-', '-', 'the template (fragment) must be a JSON object');
+    return problems;
+  }
+  const deep = tooDeep(template);
+  if (deep) {
+    // Name where it happens (the resource, and the path's start: the full path is MAX_DEPTH long).
+    const inResource = deep[0] === 'Resources' && deep.length > 1;
+    const shown = formatPath(deep.slice(inResource ? 2 : 0, inResource ? 5 : 3));
+    add(inResource ? String(deep[1]) : '-', `${shown}…`, `nests more than ${MAX_DEPTH} levels deep; no CloudFormation template needs that many: flatten the value`);
     return problems;
   }
   for (const section of MAPPING_SECTIONS) {

@@ -15,6 +15,7 @@
 import type { Problem } from '../engine/errors';
 import type { ReportRecord } from '../report/records';
 import { isObject, type Json } from '../template/json';
+import { wildcardMatch } from '../template/statements';
 import type { KeyRead } from './kms-client';
 import { loadKmsClient } from './load';
 
@@ -53,11 +54,6 @@ export function arnRegion(key: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(value);
-}
-
 function list(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
@@ -74,7 +70,7 @@ export function missingActions(policy: unknown, principals: string[], actions: s
     if (!services.some((p) => principals.includes(p))) continue;
     granted.push(...list(st.Action).filter((a): a is string => typeof a === 'string'));
   }
-  return actions.filter((a) => !granted.some((g) => wildcard(g, a)));
+  return actions.filter((a) => !granted.some((g) => wildcardMatch(g, a)));
 }
 
 function issuesOf(read: Extract<KeyRead, { status: 'ok' }>, service: KeyService, stackRegion: string, keyRegion: string): string[] {

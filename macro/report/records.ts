@@ -32,6 +32,8 @@ export interface ReportRecord {
   path: string;
   /** What and why, in one sentence. */
   detail: string;
+  /** How to fix (a finding) or how the template could say it itself (a change), in one line. */
+  hint?: string;
   /** Findings only. */
   severity?: Severity;
 }

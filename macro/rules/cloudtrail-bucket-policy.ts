@@ -36,6 +36,8 @@ export const cloudTrailBucketPolicy: Rule = {
     'Without the ACL-check and write statements in the bucket policy, creating the trail fails with InsufficientS3BucketPolicyException. Pinning them to the trail with aws:SourceArn keeps other trails (and accounts) from writing there.',
   resourceTypes: ['AWS::CloudTrail::Trail'],
   changes: ['AWS::S3::BucketPolicy', 'AWS::CloudTrail::Trail Properties.TrailName'],
+  // Only with the option NamedTrails, whose description says it replaces an existing trail.
+  replaces: ['AWS::CloudTrail::Trail Properties.TrailName'],
   references: [
     'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
     'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-troubleshooting.html (InsufficientS3BucketPolicyException)',

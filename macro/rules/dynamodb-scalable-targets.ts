@@ -41,6 +41,8 @@ export const dynamoDbScalableTargets: Rule = {
     'Application Auto Scaling identifies a DynamoDB table as table/<name> (an index as table/<name>/index/<index>); !Ref Table or !GetAtt Table.Arn fails with "Unsupported service namespace, resource type or scalable dimension", and registering before the table exists fails with "DynamoDB table does not exist".',
   resourceTypes: ['AWS::ApplicationAutoScaling::ScalableTarget'],
   changes: ['AWS::ApplicationAutoScaling::ScalableTarget Properties.ResourceId', 'AWS::ApplicationAutoScaling::ScalableTarget DependsOn'],
+  // A target with the wrong ResourceId form was never registered: there is nothing to replace.
+  replaces: ['AWS::ApplicationAutoScaling::ScalableTarget Properties.ResourceId'],
   references: [
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html (ResourceId, ScalableDimension: Update requires Replacement; DependsOn note; DynamoDB example)',
     'https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html (ResourceId: table/my-table, table/my-table/index/my-table-index; ScalableDimension values)',

@@ -58,6 +58,8 @@ export const s3LambdaNotifications: Rule = {
     'AWS::Lambda::Permission Properties.SourceAccount',
     'AWS::S3::Bucket DependsOn',
   ],
+  // Rewriting a SourceArn that refers to the bucket is the cycle's fix; the permission is replaced.
+  replaces: ['AWS::Lambda::Permission Properties.SourceArn', 'AWS::Lambda::Permission Properties.SourceAccount'],
   references: [
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html (the permission/circular dependency note)',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html (Amazon S3 Notifications example; every property: Update requires Replacement; a qualified FunctionName grants only that version or alias)',

@@ -25,7 +25,10 @@ export interface Rule {
   title: string;
   /** Why, in one to three sentences, naming the failure or risk it prevents. */
   rationale: string;
-  /** The resource types the engine hands to `apply`, in template order. */
+  /**
+   * The resource types the engine hands to `apply`, in template order; `'*'` for every resource.
+   * Empty for a rule about the template as a whole (see `applyTemplate`).
+   */
   resourceTypes: string[];
   /**
    * What the rule may write, as `Type Path` prefixes (`AWS::S3::Bucket Properties.BucketEncryption`)
@@ -37,7 +40,28 @@ export interface Rule {
   /** Detector ids whose finding the rule resolves (cdk-nag, Security Hub, checkov, cfn-lint, guard). */
   satisfies?: string[];
   settings?: RuleSetting[];
-  apply(resource: ResourceView, ctx: RuleContext): void;
+  /**
+   * Writes whose update replaces an existing resource and that are the rule's documented fix, as
+   * `Type Properties.Name` (`AWS::Lambda::Permission Properties.SourceArn`). The engine fails a
+   * run in which a rule changes any other property of an input resource that the resource
+   * specification marks as requiring replacement (DESIGN.md invariant 4), unless the template sets
+   * `AllowReplacement: true`; the ones listed here are accepted and reported.
+   */
+  replaces?: string[];
+  /** Runs once per resource of `resourceTypes`, except resources that skip the rule (`Metadata.TapHardening.Skip`). */
+  apply?(resource: ResourceView, ctx: RuleContext): void;
+  /**
+   * Runs once per template, before `apply`, for what belongs to no resource: parameters, the region
+   * the stack deploys to. A resource's Skip does not reach it; a template turns it off with
+   * `Metadata.TapHardening.Rules`.
+   */
+  applyTemplate?(template: TemplateView, ctx: RuleContext): void;
+}
+
+/** The template as `applyTemplate` sees it. */
+export interface TemplateView {
+  /** `Parameters`, or an empty object when there are none. */
+  parameters: JsonObject;
 }
 
 /** The resource a rule is applied to. */
@@ -55,8 +79,22 @@ export interface RuleContext {
   readonly accountId?: string;
   /** The value of one of this rule's settings, as parsed, or undefined when not set. */
   setting(name: string): Json | undefined;
-  /** Writes a value and records it (`added` when nothing was there, else `updated`). */
-  set(resource: string, path: readonly (string | number)[], value: Json, detail: string): void;
+  /**
+   * Writes a value and records it (`added` when nothing was there, else `updated`). `hint`, when
+   * given, says in one line how the template could say this itself (recorded with the change).
+   */
+  set(resource: string, path: readonly (string | number)[], value: Json, detail: string, hint?: string): void;
+  /**
+   * Removes a value (a key, or one entry of a list) and records it as `removed`: the detail must
+   * hold the removed value in full, so nothing is lost silently. A list entry is recorded at the
+   * list's path (the indices after it shift).
+   */
+  remove(resource: string, path: readonly (string | number)[], detail: string, hint?: string): void;
+  /**
+   * Writes a value outside `Resources` (`['Parameters', 'Env', 'AllowedPattern']`) and records it
+   * against resource `-` with the full path; declared in `changes` as that path (`Parameters.*.AllowedPattern`).
+   */
+  setTemplate(path: readonly (string | number)[], value: Json, detail: string, hint?: string): void;
   /** Adds a statement to the target's one policy (see `ensureStatement`), recording what happened. */
   ensureStatement(kind: PolicyKind, target: string, statement: JsonObject, detail: string): StatementOutcome;
   /** Adds a DependsOn edge, recording it, or a finding saying why it could not be added. */
@@ -79,8 +117,8 @@ export interface RuleContext {
    * the service.
    */
   checkKey(resource: string, path: string, key: { value?: string; parameter?: string }, service: KeyService): void;
-  /** Records something the rule cannot or may not fix. */
-  finding(resource: string, path: string, severity: Severity, detail: string): void;
+  /** Records something the rule cannot or may not fix; `hint` says in one line how to fix it. */
+  finding(resource: string, path: string, severity: Severity, detail: string, hint?: string): void;
   /** Ends the run: the template cannot be hardened as written. */
   fail(resource: string, path: string, message: string): never;
 }

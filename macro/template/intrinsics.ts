@@ -45,13 +45,43 @@ export interface SubVariable {
   attribute?: string;
 }
 
-const SUB_VARIABLE = /\$\{([^}!][^}]*)\}/g;
+/** One `${…}` placeholder: where it starts and ends in the text, and what is between the braces. */
+interface Placeholder {
+  start: number;
+  end: number;
+  raw: string;
+}
+
+/**
+ * The placeholders of a Sub string, as `/\$\{([^}!][^}]*)\}/g` finds them, in linear time: that
+ * regex rescans to the end of the text from every `${` that has no closing brace, which takes
+ * minutes on a long string of `${` (found by the handler fuzzer).
+ */
+function placeholders(text: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('${', from);
+    if (start < 0) return out;
+    const first = text[start + 2];
+    if (first === undefined) return out;
+    if (first === '}' || first === '!') {
+      from = start + 1;
+      continue;
+    }
+    const close = text.indexOf('}', start + 3);
+    // No closing brace after this `${`, so none after any later one either.
+    if (close < 0) return out;
+    out.push({ start, end: close + 1, raw: text.slice(start + 2, close) });
+    from = close + 1;
+  }
+}
 
 /** The variables a `Fn::Sub` template string uses, in order. */
 export function subVariables(text: string): SubVariable[] {
   const out: SubVariable[] = [];
-  for (const m of text.matchAll(SUB_VARIABLE)) {
-    const raw = m[1].trim();
+  for (const m of placeholders(text)) {
+    const raw = m.raw.trim();
     const dot = raw.indexOf('.');
     out.push(dot > 0 ? { name: raw.slice(0, dot), attribute: raw.slice(dot + 1) } : { name: raw });
   }
@@ -91,41 +121,49 @@ export function references(value: Json | undefined): Reference[] {
 }
 
 function collectReferences(value: Json | undefined, out: Reference[]): void {
+  // Every value of the template passes through here (dependency edges, invariants): primitives
+  // return at once, and an object's keys are listed once.
+  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    for (const v of value) collectReferences(v, out);
+    for (const v of value) if (typeof v === 'object' && v !== null) collectReferences(v, out);
     return;
   }
-  if (!isObject(value)) return;
-  const fn = intrinsicName(value);
-  if (fn === 'Ref') {
-    if (typeof value.Ref === 'string') out.push({ name: value.Ref, via: 'Ref' });
-    return;
-  }
-  if (fn === 'Fn::GetAtt') {
-    const arg = value['Fn::GetAtt'];
-    const parts = getAttParts(arg);
-    if (parts) {
-      out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
-    } else if (Array.isArray(arg) && typeof arg[0] === 'string') {
-      // An attribute name given by an intrinsic (`[Res, !Ref AttrParam]`): still a reference to Res.
-      out.push({ name: arg[0], via: 'GetAtt' });
-      collectReferences(arg.slice(1), out);
-    } else {
-      collectReferences(arg, out);
-    }
-    return;
-  }
-  if (fn === 'Fn::Sub') {
-    const parts = subParts(value['Fn::Sub']);
-    if (parts) {
-      for (const v of subVariables(parts.text)) {
-        if (!Object.prototype.hasOwnProperty.call(parts.vars, v.name)) out.push({ ...v, via: 'Sub' });
-      }
-      for (const key of Object.keys(parts.vars)) collectReferences(parts.vars[key], out);
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const fn = keys[0];
+    if (fn === 'Ref') {
+      if (typeof value.Ref === 'string') out.push({ name: value.Ref, via: 'Ref' });
       return;
     }
+    if (fn === 'Fn::GetAtt') {
+      const arg = value['Fn::GetAtt'];
+      const parts = getAttParts(arg);
+      if (parts) {
+        out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
+      } else if (Array.isArray(arg) && typeof arg[0] === 'string') {
+        // An attribute name given by an intrinsic (`[Res, !Ref AttrParam]`): still a reference to Res.
+        out.push({ name: arg[0], via: 'GetAtt' });
+        collectReferences(arg.slice(1), out);
+      } else {
+        collectReferences(arg, out);
+      }
+      return;
+    }
+    if (fn === 'Fn::Sub') {
+      const parts = subParts(value['Fn::Sub']);
+      if (parts) {
+        for (const v of subVariables(parts.text)) {
+          if (!Object.prototype.hasOwnProperty.call(parts.vars, v.name)) out.push({ ...v, via: 'Sub' });
+        }
+        for (const key of Object.keys(parts.vars)) collectReferences(parts.vars[key], out);
+        return;
+      }
+    }
   }
-  for (const key of Object.keys(value)) collectReferences(value[key], out);
+  for (const key of keys) {
+    const v = value[key];
+    if (typeof v === 'object' && v !== null) collectReferences(v, out);
+  }
 }
 
 /**
@@ -169,15 +207,17 @@ function toSubText(value: Json): string | undefined {
     case 'Fn::Sub': {
       const parts = subParts(arg);
       if (!parts) return undefined;
-      let failed = false;
-      const text = parts.text.replace(SUB_VARIABLE, (whole, raw: string) => {
-        const name = raw.trim();
-        if (!Object.prototype.hasOwnProperty.call(parts.vars, name)) return whole;
+      let text = '';
+      let at = 0;
+      for (const m of placeholders(parts.text)) {
+        const name = m.raw.trim();
+        if (!Object.prototype.hasOwnProperty.call(parts.vars, name)) continue;
         const inner = toSubText(parts.vars[name]);
-        if (inner === undefined) failed = true;
-        return inner ?? whole;
-      });
-      return failed ? undefined : text;
+        if (inner === undefined) return undefined;
+        text += parts.text.slice(at, m.start) + inner;
+        at = m.end;
+      }
+      return text + parts.text.slice(at);
     }
     case 'Fn::Join': {
       if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {

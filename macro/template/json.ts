@@ -35,6 +35,70 @@ export function hasOwn(target: JsonObject, key: string): boolean {
 }
 
 /**
+ * How deep a template may nest. Real templates nest a few dozen levels (an inline state machine
+ * definition a few more); every recursive walk of the engine, and the JSON.stringify that returns
+ * the response, overflow the stack a few thousand levels down, so deeper input is rejected up front.
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * The path to an object or list nested `limit` levels below the root, or undefined when there is
+ * none. Iterative, so it is safe on any input.
+ *
+ * @example
+ * tooDeep({ a: [[1]] }, 2); // ['a', 0]
+ * tooDeep({ a: [[1]] }, 3); // undefined
+ */
+export function tooDeep(value: unknown, limit = MAX_DEPTH): Array<string | number> | undefined {
+  interface Frame {
+    value: object;
+    depth: number;
+    key?: string | number;
+    parent?: Frame;
+  }
+  const stack: Frame[] = [];
+  const push = (v: unknown, depth: number, key?: string | number, parent?: Frame): void => {
+    if (typeof v === 'object' && v !== null) stack.push({ value: v, depth, key, parent });
+  };
+  push(value, 0);
+  while (stack.length) {
+    const top = stack.pop() as Frame;
+    if (top.depth >= limit) {
+      const path: Array<string | number> = [];
+      for (let f: Frame | undefined = top; f?.key !== undefined; f = f.parent) path.unshift(f.key);
+      return path;
+    }
+    if (Array.isArray(top.value)) top.value.forEach((v, i) => push(v, top.depth + 1, i, top));
+    else for (const [k, v] of Object.entries(top.value)) push(v, top.depth + 1, k, top);
+  }
+  return undefined;
+}
+
+/**
+ * True when an object anywhere in the value has `key` as an own key. Iterative, and cheaper than
+ * searching the value's JSON text (no string is built).
+ *
+ * @example
+ * hasKeyDeep({ a: [{ 'Fn::Transform': {} }] }, 'Fn::Transform'); // true
+ */
+export function hasKeyDeep(value: Json, key: string): boolean {
+  const stack: Json[] = [value];
+  while (stack.length) {
+    const v = stack.pop() as Json;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+    } else if (isObject(v)) {
+      if (hasOwn(v, key)) return true;
+      for (const k of Object.keys(v)) {
+        const x = v[k];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * Deep copy of JSON data. Iterative-recursive over plain data only: templates are trees, never
  * graphs, once parsed.
  *

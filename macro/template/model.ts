@@ -4,7 +4,7 @@
  * and a lazily refreshed dependency graph (Ref, GetAtt, Sub and DependsOn edges) that the
  * DependsOn helper and the invariant pass share.
  */
-import { intrinsicName, isPseudoParameter, references } from './intrinsics';
+import { intrinsicName, isPseudoParameter, references, type Reference } from './intrinsics';
 import { deepClone, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from './json';
 import type { ResolveScope } from './resolve';
 
@@ -16,8 +16,19 @@ export function isForEachKey(key: string): boolean {
 export class TemplateModel implements ResolveScope {
   readonly doc: JsonObject;
   private readonly byType = new Map<string, string[]>();
-  private readonly edgeCache = new Map<string, Set<string>>();
+  /**
+   * Each resource's dependency edges, with how many times its values name each name, so that a
+   * write updates them from the old and new value alone: rules write many small values into large
+   * resources, and walking the whole resource again after each write dominated the run time.
+   */
+  private readonly edgeCache = new Map<string, EdgeEntry>();
+  /** Names that are not resources, each with the resources whose cached edges looked them up. */
+  private readonly dangling = new Map<string, Set<string>>();
   private readonly parameterValues: Record<string, string>;
+  private added = 0;
+  /** Logical ids in template order (see ids) and each one's position, for idsOfType. */
+  private idList: string[] | undefined;
+  private readonly order = new Map<string, number>();
 
   /**
    * @param template a validated template (see `validateTemplate`); the model copies it.
@@ -37,14 +48,16 @@ export class TemplateModel implements ResolveScope {
 
   /** Logical ids in template order, without `Fn::ForEach` loops. */
   ids(): string[] {
-    return Object.keys(this.resources).filter((k) => !isForEachKey(k));
+    // Only addResource changes the set of resources: the list is kept until it does.
+    this.idList ??= Object.keys(this.resources).filter((k) => !isForEachKey(k));
+    return [...this.idList];
   }
 
   /** Logical ids of the given types, in template order. */
   idsOfType(...types: string[]): string[] {
     if (types.length === 1) return [...(this.byType.get(types[0]) ?? [])];
-    const wanted = new Set(types);
-    return this.ids().filter((id) => wanted.has(this.type(id) ?? ''));
+    const out = [...new Set(types)].flatMap((t) => this.byType.get(t) ?? []);
+    return out.sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
   }
 
   isResource(id: string): boolean {
@@ -96,6 +109,7 @@ export class TemplateModel implements ResolveScope {
     const resource = this.resource(id);
     if (!resource) throw new Error(`no resource ${id}`);
     if (path.length === 0) throw new Error(`cannot write under ${id}: empty path`);
+    const old = this.get(id, path);
     let cur: Json = resource;
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i];
@@ -118,17 +132,135 @@ export class TemplateModel implements ResolveScope {
       if (!isObject(cur)) throw new Error(`cannot write under ${id}: not an object`);
       setOwn(cur, last, value);
     }
-    this.edgeCache.delete(id);
+    this.updateEdges(id, path, old, value);
+  }
+
+  /**
+   * Keeps a resource's cached edges right after a write without walking the whole resource again
+   * (rules write many small values into large resources): a write that replaced a value without
+   * references can only add the edges its new value names; any other write drops the cache.
+   */
+  private updateEdges(id: string, path: readonly (string | number)[], old: Json | undefined, value: Json | undefined): void {
+    const cached = this.edgeCache.get(id);
+    if (cached === undefined || NOT_EDGES.has(String(path[0]))) return;
+    if (path[0] !== 'DependsOn') {
+      const changed = new Set<string>();
+      for (const ref of references(old)) {
+        count(cached, ref, -1);
+        changed.add(ref.name);
+      }
+      for (const ref of references(value)) {
+        count(cached, ref, 1);
+        changed.add(ref.name);
+      }
+      for (const name of changed) if ((cached.counts.get(name) ?? 0) > 0 && !this.isResource(name)) this.nameLater(name, id);
+      if ([...changed].every((name) => cached.edges.has(name) === this.isEdge(id, cached.counts, name))) return;
+    }
+    // A new Set, so that a caller iterating the old one is not disturbed.
+    cached.edges = this.edgeSet(id, cached.counts);
+  }
+
+  /** Whether `name` is an edge of `id`: listed in its DependsOn, or a resource its values name. */
+  private isEdge(id: string, counts: ReadonlyMap<string, number>, name: string): boolean {
+    return this.dependsOn(id).includes(name) || (name !== id && (counts.get(name) ?? 0) > 0 && this.isResource(name));
+  }
+
+  private edgeSet(id: string, counts: ReadonlyMap<string, number>): Set<string> {
+    const edges = new Set(this.dependsOn(id));
+    for (const [name, n] of counts) {
+      if (n <= 0 || name === id) continue;
+      if (this.isResource(name)) {
+        edges.add(name);
+      } else {
+        this.nameLater(name, id);
+      }
+    }
+    return edges;
+  }
+
+  /** Remembers that `id` names `name`, which is not a resource (yet): addResource looks here. */
+  private nameLater(name: string, id: string): void {
+    let by = this.dangling.get(name);
+    if (by === undefined) this.dangling.set(name, (by = new Set()));
+    by.add(id);
+  }
+
+  /**
+   * Removes the value at a path inside a resource: a key, or one entry of a list (the entries
+   * after it move up). Returns the removed value, or undefined when there was none.
+   *
+   * @example
+   * model.remove('LogGroup', ['DependsOn', 1]); // 'Key' (DependsOn [Role, Key, Topic] → [Role, Topic])
+   */
+  remove(id: string, path: readonly (string | number)[]): Json | undefined {
+    if (path.length === 0) throw new Error(`cannot remove ${id} itself`);
+    const parent = path.length === 1 ? this.resource(id) : this.get(id, path.slice(0, -1));
+    const last = path[path.length - 1];
+    let removed: Json | undefined;
+    if (typeof last === 'number') {
+      if (!Array.isArray(parent) || last < 0 || last >= parent.length) return undefined;
+      removed = parent.splice(last, 1)[0];
+    } else {
+      if (!isObject(parent) || isFunctionCall(parent) || !hasOwn(parent, last)) return undefined;
+      removed = parent[last];
+      delete parent[last];
+    }
+    this.updateEdges(id, path, removed, undefined);
+    return removed;
+  }
+
+  /** The value at a path from the template's root (`['Parameters', 'Env', 'Default']`), or undefined. */
+  getTemplate(path: readonly (string | number)[]): Json | undefined {
+    let cur: Json | undefined = this.doc;
+    for (const seg of path) {
+      if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
+      else cur = isObject(cur) ? getOwn(cur, seg) : undefined;
+      if (cur === undefined) return undefined;
+    }
+    return cur;
+  }
+
+  /**
+   * Writes a value outside `Resources` (a parameter's `AllowedPattern`), creating the objects on
+   * the way. Resources are written with `set`, which keeps the dependency graph current.
+   *
+   * @example
+   * model.setTemplate(['Parameters', 'EnvironmentSuffix', 'AllowedPattern'], '^[a-z0-9]+(-[a-z0-9]+)*$');
+   */
+  setTemplate(path: readonly (string | number)[], value: Json): void {
+    if (path.length < 2 || path[0] === 'Resources') throw new Error(`setTemplate writes outside Resources, not at ${path.join('.')}`);
+    let cur: JsonObject = this.doc;
+    for (const seg of path.slice(0, -1)) {
+      if (typeof seg !== 'string') throw new Error(`cannot write at ${path.join('.')}: not a mapping`);
+      if (getOwn(cur, seg) === undefined) setOwn(cur, seg, {});
+      const next = getOwn(cur, seg);
+      if (!isObject(next) || isFunctionCall(next)) throw new Error(`cannot write at ${path.join('.')}: ${seg} is not a mapping`);
+      cur = next;
+    }
+    const last = path[path.length - 1];
+    if (typeof last !== 'string') throw new Error(`cannot write at ${path.join('.')}: not a mapping`);
+    setOwn(cur, last, value);
+  }
+
+  /** How many resources were added since the model was made: what a cache of resolutions checks. */
+  get additions(): number {
+    return this.added;
   }
 
   /** Adds a resource at the end of `Resources`. The caller has chosen a free logical id. */
   addResource(id: string, body: JsonObject): void {
     if (hasOwn(this.resources, id)) throw new Error(`resource ${id} already exists`);
+    this.added++;
+    this.idList = undefined;
     if (!isObject(getOwn(this.doc, 'Resources'))) setOwn(this.doc, 'Resources', {});
     setOwn(this.resources, id, body);
     this.index(id);
     // Other resources' edges may name the new id (a reference that was dangling until now).
-    this.edgeCache.clear();
+    for (const by of this.dangling.get(id) ?? []) {
+      const cached = this.edgeCache.get(by);
+      if (cached !== undefined) cached.edges = this.edgeSet(by, cached.counts);
+    }
+    this.dangling.delete(id);
   }
 
   /** `DependsOn` as a list, whatever its form in the template. */
@@ -143,19 +275,35 @@ export class TemplateModel implements ResolveScope {
    * and attributes refer to (CloudFormation orders creation by both).
    */
   edges(id: string): Set<string> {
-    let e = this.edgeCache.get(id);
-    if (!e) {
-      e = new Set(this.dependsOn(id));
+    let cached = this.edgeCache.get(id);
+    if (!cached) {
+      const entry: EdgeEntry = { counts: new Map(), attributed: new Map(), edges: new Set() };
       const r = this.resource(id);
       if (r) {
         for (const key of Object.keys(r)) {
-          if (key === 'DependsOn' || key === 'Metadata' || key === 'Type' || key === 'Condition') continue;
-          for (const ref of references(r[key])) if (ref.name !== id && this.isResource(ref.name)) e.add(ref.name);
+          if (key === 'DependsOn' || NOT_EDGES.has(key)) continue;
+          for (const ref of references(r[key])) count(entry, ref, 1);
         }
       }
-      this.edgeCache.set(id, e);
+      entry.edges = this.edgeSet(id, entry.counts);
+      this.edgeCache.set(id, (cached = entry));
     }
-    return e;
+    return cached.edges;
+  }
+
+  /**
+   * True when every name the resource's values refer to (outside DependsOn and Metadata) is a
+   * resource, a pseudo parameter, or a parameter named without an attribute: then none of them
+   * dangles, which the invariant pass learns here from the edge cache instead of a walk.
+   */
+  namesResolve(id: string): boolean {
+    this.edges(id);
+    const entry = this.edgeCache.get(id) as EdgeEntry;
+    for (const [name, n] of entry.counts) {
+      if (n <= 0 || isPseudoParameter(name) || this.isResource(name)) continue;
+      if (!this.isParameter(name) || (entry.attributed.get(name) ?? 0) > 0) return false;
+    }
+    return true;
   }
 
   /** True when `from` depends on `to`, directly or through other resources. */
@@ -195,6 +343,7 @@ export class TemplateModel implements ResolveScope {
   }
 
   private index(id: string): void {
+    this.order.set(id, this.order.size);
     const t = this.type(id);
     if (t === undefined) return;
     const list = this.byType.get(t);
@@ -207,6 +356,21 @@ export class TemplateModel implements ResolveScope {
     this.edgeCache.delete(id);
   }
 }
+
+/** A resource's cached edges, and how often its values name each name (with an attribute, too). */
+interface EdgeEntry {
+  counts: Map<string, number>;
+  attributed: Map<string, number>;
+  edges: Set<string>;
+}
+
+function count(entry: EdgeEntry, ref: Reference, by: number): void {
+  entry.counts.set(ref.name, (entry.counts.get(ref.name) ?? 0) + by);
+  if (ref.attribute !== undefined || ref.via === 'GetAtt') entry.attributed.set(ref.name, (entry.attributed.get(ref.name) ?? 0) + by);
+}
+
+/** Top-level keys of a resource that hold no dependency edges (DependsOn is read on its own). */
+const NOT_EDGES = new Set(['Metadata', 'Type', 'Condition']);
 
 /** `Ref` / `Fn::*`: a value computed at deploy time, which a write must never reach into. */
 function isFunctionCall(value: Json | undefined): boolean {

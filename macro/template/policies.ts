@@ -61,6 +61,42 @@ export type StatementOutcome =
   /** The policy cannot be edited (an intrinsic where the statements should be). */
   | { status: 'blocked'; policyId: string; reason: string };
 
+/** What a policy resource's link names: the resources it resolves to, and its canonical spellings. */
+interface Link {
+  /** The link's entries when this was computed; compared by identity to tell whether it still holds. */
+  entries: Array<Json | undefined>;
+  /** `model.additions` when this was computed: a new resource can give a dangling Ref a target. */
+  additions: number;
+  resources: Set<string>;
+  names: Set<string>;
+}
+
+/**
+ * Links already resolved, per model and policy resource. Every rule that adds a statement looks
+ * up the target's policy, and resolving every policy's link on every lookup made hardening
+ * quadratic in the number of buckets, queues and topics (found by the benchmark).
+ */
+const LINKS = new WeakMap<TemplateModel, Map<string, Link>>();
+
+function linkOf(model: TemplateModel, policyId: string, value: Json | undefined, isList: boolean): Link {
+  let cache = LINKS.get(model);
+  if (cache === undefined) {
+    cache = new Map();
+    LINKS.set(model, cache);
+  }
+  const entries = isList && Array.isArray(value) ? [...value] : [value];
+  const hit = cache.get(policyId);
+  if (hit !== undefined && hit.additions === model.additions && hit.entries.length === entries.length && hit.entries.every((e, i) => e === entries[i])) return hit;
+  const link: Link = { entries, additions: model.additions, resources: new Set(), names: new Set() };
+  for (const entry of entries) {
+    if (entry === undefined) continue;
+    for (const r of resolve(entry, model)) if (r.kind === 'resource') link.resources.add(r.id);
+    link.names.add(canonical(canonicalString(entry)));
+  }
+  cache.set(policyId, link);
+  return link;
+}
+
 /** The policy resources that apply to a target (the list and the inline forms alike), in template order. */
 export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: string): string[] {
   const shape = SHAPES[kind];
@@ -69,17 +105,16 @@ export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: s
   const name = kind === 'bucket' ? model.get(targetId, ['Properties', 'BucketName']) : undefined;
   const nameKey = name === undefined ? undefined : canonical(canonicalString(name));
   const inline = shape.inline;
-  const types = inline ? [shape.policyType, inline.policyType] : [shape.policyType];
-  return model.idsOfType(...types).filter((policyId) => {
-    const isInline = inline !== undefined && model.type(policyId) === inline.policyType;
-    const value = model.get(policyId, ['Properties', isInline ? inline.link : link]);
-    const entries = shape.linkIsList && !isInline && Array.isArray(value) ? value : [value];
-    return entries.some((entry) => {
-      if (entry === undefined) return false;
-      if (resolve(entry, model).some((r) => r.kind === 'resource' && r.id === targetId)) return true;
-      return nameKey !== undefined && canonical(canonicalString(entry)) === nameKey;
-    });
-  });
+  const found: string[] = [];
+  for (const [type, path, isList] of [[shape.policyType, link, shape.linkIsList === true], ...(inline ? [[inline.policyType, inline.link, false]] : [])] as Array<[string, string, boolean]>) {
+    for (const policyId of model.idsOfType(type)) {
+      const l = linkOf(model, policyId, model.get(policyId, ['Properties', path]), isList);
+      if (l.resources.has(targetId) || (nameKey !== undefined && l.names.has(nameKey))) found.push(policyId);
+    }
+  }
+  if (found.length < 2 || !inline) return found;
+  const order = model.ids();
+  return found.sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
 /**
@@ -110,6 +145,10 @@ export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId
   }
 
   const docPath = ['Properties', shape.document];
+  const properties = model.get(policyId, ['Properties']);
+  if (isObject(properties) && intrinsicLike(properties)) {
+    return { status: 'blocked', policyId, reason: `its Properties are ${describe(properties)}, computed at deploy time, so its statements cannot be edited` };
+  }
   const document = model.get(policyId, docPath);
   if (document === undefined && kind === 'key') {
     model.set(policyId, docPath, { Version: '2012-10-17', Statement: [deepClone(DEFAULT_KEY_POLICY_STATEMENT), statement] });
@@ -133,8 +172,11 @@ export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId
   if (used.has(finalSid)) finalSid = `${sid}TapHardening`;
   if (used.has(finalSid)) return { status: 'blocked', policyId, reason: `Sids ${sid} and ${finalSid} are both used by other statements` };
   const added = finalSid === sid ? statement : { ...statement, Sid: finalSid };
-  model.set(policyId, [...docPath, 'Statement'], [...statements, added]);
-  return { status: 'added', policyId, sid: finalSid, created: false, path: `Properties.${shape.document}.Statement[${statements.length}]` };
+  const index = statements.length;
+  // Appending in place touches only the new statement (a single-object Statement becomes a list).
+  if (Array.isArray(raw)) model.set(policyId, [...docPath, 'Statement', index], added);
+  else model.set(policyId, [...docPath, 'Statement'], [...statements, added]);
+  return { status: 'added', policyId, sid: finalSid, created: false, path: `Properties.${shape.document}.Statement[${index}]` };
 }
 
 function intrinsicLike(value: JsonObject): boolean {

@@ -41,6 +41,34 @@ export interface ParsedTemplate {
   format: TemplateFormat;
   /** Positions of each key under `Resources` (logical id → position of the key), for later SARIF output. */
   resourcePositions: Record<string, SourcePosition>;
+  /**
+   * Where a path into `value` is written in the source: the position of the deepest key (or
+   * sequence item) along `path` that the source has, or undefined when not even the first
+   * segment is there. A value an alias expanded points at the anchored original.
+   *
+   * @example
+   * parsed.positionOf(['Resources', 'Data', 'Properties', 'BucketName']); // { line: 5, column: 7 }
+   * parsed.positionOf(['Resources', 'Data', 'Properties', 'NotThere']);   // the position of Properties
+   */
+  positionOf(path: readonly (string | number)[]): SourcePosition | undefined;
+}
+
+/** Source offsets of the keys of each object (and of the items of each array) a parse built. */
+type OffsetTable = WeakMap<object, Map<string | number, number>>;
+
+function positionFinder(value: unknown, offsets: OffsetTable, position: (offset: number) => SourcePosition): ParsedTemplate['positionOf'] {
+  return (path) => {
+    let node = value;
+    let best: number | undefined;
+    for (const segment of path) {
+      if (typeof node !== 'object' || node === null) break;
+      const offset = offsets.get(node)?.get(Array.isArray(node) ? Number(segment) : String(segment));
+      if (offset === undefined) break;
+      best = offset;
+      node = (node as Record<string, unknown>)[segment as string];
+    }
+    return best === undefined ? undefined : position(best);
+  };
 }
 
 /**
@@ -193,17 +221,19 @@ export function parseTemplate(text: string, options: { file?: string; format?: T
 // ---------------------------------------------------------------------------------------
 // YAML
 
+/** How templates are read; the in-place rewriter (yaml-rewrite.ts) reads them the same way. */
+export const YAML_PARSE_OPTIONS = {
+  schema: 'core', // YAML 1.2: `yes`, `on`, `2010-09-09` stay strings, as in CloudFormation
+  version: '1.2',
+  customTags: CUSTOM_TAGS,
+  merge: false,
+  uniqueKeys: false, // we report duplicates ourselves, with both positions
+  prettyErrors: false, // keeps messages to one line; we add the location
+} as const;
+
 function parseYamlTemplate(source: string, file: string): ParsedTemplate {
   const lines = new LineCounter();
-  const doc = parseDocument(source, {
-    schema: 'core', // YAML 1.2: `yes`, `on`, `2010-09-09` stay strings, as in CloudFormation
-    version: '1.2',
-    customTags: CUSTOM_TAGS,
-    merge: false,
-    uniqueKeys: false, // we report duplicates ourselves, with both positions
-    prettyErrors: false, // keeps messages to one line; we add the location
-    lineCounter: lines,
-  });
+  const doc = parseDocument(source, { ...YAML_PARSE_OPTIONS, lineCounter: lines });
   const fail = (offset: number, reason: string, cause?: unknown): never => {
     const { line, col } = lines.linePos(offset);
     throw new TemplateParseError(reason, file, line, col, cause === undefined ? undefined : { cause });
@@ -218,7 +248,8 @@ function parseYamlTemplate(source: string, file: string): ParsedTemplate {
   if (root === null || (isScalar(root) && root.value === null && root.tag === undefined)) {
     fail(root?.range[0] ?? 0, 'a template must be a mapping, but the document is empty');
   }
-  const converter = new YamlConverter(fail, (offset) => lines.linePos(offset).line);
+  const offsets: OffsetTable = new WeakMap();
+  const converter = new YamlConverter(fail, (offset) => lines.linePos(offset).line, offsets);
   const value = converter.convert(root, 0);
   if (!isPlainObject(value)) {
     fail(root?.range[0] ?? 0, `a template must be a mapping, but the document is ${describeValue(value)}`);
@@ -234,7 +265,11 @@ function parseYamlTemplate(source: string, file: string): ParsedTemplate {
       setOwn(resourcePositions as Record<string, unknown>, converter.keyOf(keyNode), { line, column: col });
     }
   }
-  return { value, format: 'yaml', resourcePositions };
+  const positionOf = positionFinder(value, offsets, (offset) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  });
+  return { value, format: 'yaml', resourcePositions, positionOf };
 }
 
 function describeYamlError(error: YAMLError): string {
@@ -289,6 +324,7 @@ class YamlConverter {
   constructor(
     private readonly fail: (offset: number, reason: string) => never,
     private readonly lineAt: (offset: number) => number,
+    private readonly offsets: OffsetTable,
   ) {}
 
   convert(node: ParsedNode | null, depth: number): unknown {
@@ -375,12 +411,22 @@ class YamlConverter {
     } else {
       payload = this.convertUntagged(node, depth);
     }
-    return { [longFormKey]: payload };
+    const wrapper = { [longFormKey]: payload };
+    this.offsets.set(wrapper, new Map([[longFormKey, node.range[0]]]));
+    return wrapper;
   }
 
   private convertUntagged(node: ParsedNode, depth: number): unknown {
     if (isScalar(node)) return this.convertScalar(node);
-    if (isSeq(node)) return node.items.map((item) => this.convert(item as ParsedNode | null, depth + 1));
+    if (isSeq(node)) {
+      const itemOffsets = new Map<number, number>();
+      const items = node.items.map((item, i) => {
+        if (item !== null) itemOffsets.set(i, (item as ParsedNode).range[0]);
+        return this.convert(item as ParsedNode | null, depth + 1);
+      });
+      this.offsets.set(items, itemOffsets);
+      return items;
+    }
     if (isMap(node)) return this.convertMap(node, depth);
     return this.fail(node.range[0], 'unsupported YAML node');
   }
@@ -401,13 +447,16 @@ class YamlConverter {
 
   private convertMap(node: YAMLMap.Parsed, depth: number): Record<string, unknown> {
     const result: Record<string, unknown> = {};
+    const keyOffsets = new Map<string, number>();
     for (const pair of node.items) {
       const keyNode = pair.key as ParsedNode | null;
       if (keyNode === null) return this.fail(node.range[0], 'a mapping key is missing');
       const key = this.keyOf(keyNode);
       if (hasOwn(result, key)) this.failDuplicate(node, key, keyNode);
+      keyOffsets.set(key, keyNode.range[0]);
       setOwn(result, key, this.convert(pair.value as ParsedNode | null, depth + 1));
     }
+    this.offsets.set(result, keyOffsets);
     return result;
   }
 
@@ -454,7 +503,8 @@ function parseJsonTemplate(source: string, file: string): ParsedTemplate {
     throw new TemplateParseError(reason, file, line, column);
   };
 
-  const parser = new StrictJsonParser(source, fail, (offset) => position(offset).line);
+  const offsets: OffsetTable = new WeakMap();
+  const parser = new StrictJsonParser(source, fail, (offset) => position(offset).line, offsets);
   const value = parser.parseDocument();
   if (!isPlainObject(value)) {
     fail(parser.valueStart, `a template must be a mapping, but the document is ${describeValue(value)}`);
@@ -463,7 +513,7 @@ function parseJsonTemplate(source: string, file: string): ParsedTemplate {
   for (const [logicalId, offset] of parser.resourceKeyOffsets ?? []) {
     setOwn(resourcePositions as Record<string, unknown>, logicalId, position(offset));
   }
-  return { value, format: 'json', resourcePositions };
+  return { value, format: 'json', resourcePositions, positionOf: positionFinder(value, offsets, position) };
 }
 
 function countLines(source: string): LineCounter {
@@ -490,6 +540,7 @@ class StrictJsonParser {
     private readonly text: string,
     private readonly fail: (offset: number, reason: string) => never,
     private readonly lineAt: (offset: number) => number,
+    private readonly offsets: OffsetTable,
   ) {}
 
   parseDocument(): unknown {
@@ -526,9 +577,10 @@ class StrictJsonParser {
 
   private parseObject(depth: number, isResources: boolean): Record<string, unknown> {
     const result: Record<string, unknown> = {};
-    // Offsets are needed only to report duplicates (and for Resources' positions).
+    // Offsets report duplicates, and give positions (resourcePositions, positionOf).
     const keyOffsets = new Map<string, number>();
     if (isResources) this.resourceKeyOffsets = keyOffsets;
+    this.offsets.set(result, keyOffsets);
     this.pos++;
     this.skipWhitespace();
     if (this.text.charCodeAt(this.pos) === 0x7d /* } */) {
@@ -568,6 +620,8 @@ class StrictJsonParser {
 
   private parseArray(depth: number): unknown[] {
     const result: unknown[] = [];
+    const itemOffsets = new Map<number, number>();
+    this.offsets.set(result, itemOffsets);
     this.pos++;
     this.skipWhitespace();
     if (this.text.charCodeAt(this.pos) === 0x5d /* ] */) {
@@ -576,6 +630,7 @@ class StrictJsonParser {
     }
     for (;;) {
       if (this.text.charCodeAt(this.pos) === 0x5d) this.fail(this.pos, 'trailing comma before "]"');
+      itemOffsets.set(result.length, this.pos);
       result.push(this.parseValue(depth + 1, false));
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
@@ -691,7 +746,7 @@ class StrictJsonParser {
 // ---------------------------------------------------------------------------------------
 // Serialization
 
-const YAML_OUTPUT: ToStringOptions = {
+export const YAML_OUTPUT: ToStringOptions = {
   indent: 2,
   indentSeq: true,
   // Folding would insert line breaks into long ARNs and policy strings; 0 turns it off.
@@ -725,6 +780,18 @@ export function serializeTemplate(value: unknown, format: TemplateFormat): strin
   const doc = new Document(null, { version: '1.2', schema: 'core', compat: 'yaml-1.1' });
   doc.contents = toYamlNode(value, new Set());
   return doc.toString(YAML_OUTPUT);
+}
+
+/**
+ * The YAML node {@link serializeTemplate} writes for a value: short forms, and strings quoted
+ * where a YAML 1.1 or 1.2 reader would take them for something else (once the node is in a
+ * document created with `compat: 'yaml-1.1'`).
+ *
+ * @example
+ * yamlNodeOf({ 'Fn::GetAtt': ['Data', 'Arn'] }); // the scalar `Data.Arn` tagged `!GetAtt`
+ */
+export function yamlNodeOf(value: unknown): YamlNode {
+  return toYamlNode(value, new Set());
 }
 
 function toYamlNode(value: unknown, ancestors: Set<object>): YamlNode {

@@ -333,13 +333,13 @@ describe('harden: options', () => {
       'an unknown template option',
       undefined,
       { Bogus: 1 },
-      { rule: 'OPTIONS', resource: '-', path: 'Metadata.TapHardening.Bogus', message: 'is not a TapHardening option (known: Mode, Rules, ExternalKeys, TopicKey)' },
+      { rule: 'OPTIONS', resource: '-', path: 'Metadata.TapHardening.Bogus', message: 'is not a TapHardening option (known: Mode, Rules, ExternalKeys, AllowReplacement, TopicKey)' },
     ],
     [
       'an unknown environment option',
       '{"Bogus":1}',
       {},
-      { rule: 'OPTIONS', resource: '-', path: 'TAP_HARDENING_DEFAULTS.Bogus', message: 'is not a TapHardening option (known: Mode, Rules, ExternalKeys, TopicKey)' },
+      { rule: 'OPTIONS', resource: '-', path: 'TAP_HARDENING_DEFAULTS.Bogus', message: 'is not a TapHardening option (known: Mode, Rules, ExternalKeys, AllowReplacement, TopicKey)' },
     ],
     [
       'an unknown rule id',

@@ -52,6 +52,15 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'apigateway-stage-after-account.json': { status: 'success', mentions: ['APIGW-002 ProdStage DependsOn: depends-on Account'] },
   'apigateway-deployment-after-methods.json': { status: 'success', mentions: ['APIGW-003 Deployment DependsOn: depends-on ListOrders', 'APIGW-003 Deployment DependsOn: depends-on CreateOrder'] },
   'stepfunctions-log-delivery.json': { status: 'success', mentions: ['SFN-001 Role Properties.Policies', 'logs:CreateLogDelivery', 'logs:DescribeLogGroups'] },
+  'tags-shape.json': { status: 'success', mentions: ['TAG-001 FeatureFlag Properties.Tags', 'TAG-001 Events Properties.Tags', 'TAG-001 Jobs Properties.Tags'] },
+  'tags-restricted-values.json': { status: 'success', mentions: ['TAG-002 LogsKey Properties.Tags: removed tag \\"Config\\"', 'TAG-002 ErrorsAlarm Properties.Tags: removed tag \\"Owner\\"'] },
+  'data-retain-stateful.json': { status: 'success', mentions: ['DATA-001 Orders DeletionPolicy: added Retain', 'DATA-001 AppLogs UpdateReplacePolicy: added Retain', 'DATA-001 Database DeletionPolicy: added Snapshot'] },
+  'cloudformation-expected-regions.json': { status: 'failure', mentions: ['REGION-001 - Metadata.TapHardening.ExpectedRegions', 'deployed to eu-west-1', 'allows only us-east-1'] },
+  'cloudformation-naming-parameters.json': { status: 'success', mentions: ['PARAM-001 - Parameters.EnvironmentSuffix.AllowedPattern', '^[a-z0-9]+(-[a-z0-9]+)*$', '\\"pr-1234\\" matches'] },
+  'naming-parameter-bad-value.json': { status: 'failure', mentions: ['PARAM-001 - Parameters.EnvironmentSuffix', '"Feature_Login"', '^[a-z0-9]+(-[a-z0-9]+)*$'] },
+  'cloudformation-conditional-depends-on.json': { status: 'success', mentions: ['DEP-001 AppQueue DependsOn: removed QueueKey: it exists only when UseCmk holds'] },
+  'data-versioning-pitr.json': { status: 'success', mentions: ['DATA-002 Uploads Properties.VersioningConfiguration', 'DATA-002 Orders Properties.PointInTimeRecoverySpecification', '"PointInTimeRecoveryEnabled":true'] },
+  'rds-bootstrap-findings.json': { status: 'success', mentions: ['RDS-001 Database Properties.MasterUserPassword: error', 'asks for JSON key Password, which DbSecret does not hold', 'RDS-001 ReportingDb Properties.MasterUserPassword: error', 'RDS-001 ReportingDb Properties.PubliclyAccessible: warning'] },
 };
 
 test('every event has an expectation', () => {

@@ -3,8 +3,9 @@
  * unrelated ones; properties present or absent; values as literals, Ref, GetAtt (both forms),
  * Sub (both forms) and Fn::If with AWS::NoValue; conditions and conditional resources; DependsOn
  * as a string or a list; existing bucket policies (by Ref, by name, single-object Statement).
- * Every generated template is valid as CloudFormation sees it (no dangling names, no cycles), so
- * any failure the engine reports is a finding about the engine.
+ * Every generated template is valid as CloudFormation sees it (no dangling names, no cycles), but
+ * for the tag mistakes of the seeds that TAG-001/TAG-002 fix (a map of tags on a bucket, a JSON
+ * string as a key's tag value), so any failure the engine reports is a finding about the engine.
  */
 import fc from 'fast-check';
 import type { Json, JsonObject } from '../../macro/template/json';
@@ -64,6 +65,7 @@ function bucket(p: Plan, id: string, keyIds: string[]): JsonObject {
   if (website) props.WebsiteConfiguration = { IndexDocument: 'index.html' };
   if (logs) props.LoggingConfiguration = p.variant % 2 ? {} : { LogFilePrefix: 'logs/' };
   if (p.variant === 5) props.Tags = [{ Key: 'team', Value: 'data' }];
+  if (p.variant === 4) props.Tags = { team: 'data', stack: { Ref: 'AWS::StackName' } }; // the map shape TAG-001 converts
   return { Type: 'AWS::S3::Bucket', ...(Object.keys(props).length ? { Properties: props } : {}) };
 }
 
@@ -180,6 +182,8 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
         }
         case 'key':
           body = { Type: 'AWS::KMS::Key', Properties: p.flags[0] ? { EnableKeyRotation: true } : {} };
+          // A JSON string as a tag value, which KMS rejects and TAG-002 removes.
+          if (p.flags[1]) (body.Properties as JsonObject).Tags = [{ Key: 'Name', Value: id }, { Key: 'Meta', Value: '{"team":"data"}' }];
           keyIds.push(id);
           // Keys referenced through Fn::If under UseCmk exist unconditionally here.
           resources[id] = body;

@@ -1,0 +1,47 @@
+/**
+ * What one template came to, for the renderers that cover one file or many: its report, where
+ * each record sits in the source, or the problems that stopped it. Plain data, so a worker
+ * thread can send it to the main thread as it is.
+ */
+import type { Report } from './records';
+import type { Rule } from '../rules/types';
+import type { SourcePosition } from '../template/yaml';
+
+/** What the renderers need to know about a rule: its id, title and why it exists. */
+export type RuleInfo = Pick<Rule, 'id' | 'title' | 'rationale'>;
+
+/** A reason a template could not be hardened: an engine problem, or `PARSE` for unreadable input. */
+export interface FileProblem {
+  rule: string;
+  resource: string;
+  path: string;
+  message: string;
+  position?: SourcePosition;
+}
+
+export type FileStatus =
+  /** A rule changed (or, in report mode, would change) the template. */
+  | 'changed'
+  | 'unchanged'
+  /** Unreadable, or the engine refused it: see `problems`. */
+  | 'failed'
+  /** Not a CloudFormation template (no `Resources`): nothing to harden. */
+  | 'skipped';
+
+export interface FileResult {
+  /** The file as named on the command line, or `<stdin>`. */
+  file: string;
+  status: FileStatus;
+  report?: Report;
+  /** The source position of each record of `report`, in the same order; null when it has none (a template-wide record). */
+  positions?: Array<SourcePosition | null>;
+  problems?: FileProblem[];
+  /** What happened to the file besides hardening, e.g. "written". */
+  note?: string;
+}
+
+/** Overall exit status for a set of results: 2 if any failed, else 1 if `check` and any changed, else 0. */
+export function exitCode(results: readonly FileResult[], check: boolean): number {
+  if (results.some((r) => r.status === 'failed')) return 2;
+  return check && results.some((r) => r.status === 'changed') ? 1 : 0;
+}

@@ -1,0 +1,43 @@
+// Writes macro/spec/resources.generated.ts from the installed @aws-cdk/aws-service-spec and the
+// registered rules (their `changes` name the types whose replacing properties the table keeps).
+// The rules and the renderer are TypeScript, bundled on the fly with esbuild as gen-docs does.
+import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const OUT = 'macro/spec/resources.generated.ts';
+const require = createRequire(import.meta.url);
+
+// The rules import the table (DATA-001 takes its types from it), but what they declare in
+// `changes` does not depend on it: bundle them against an empty table, so a stale or missing one
+// cannot stop its own regeneration.
+const EMPTY = "export const SPEC_VERSION = '';\nexport const TYPES_PACKED = '';\nexport const REPLACEMENT: Readonly<Record<string, string>> = {};\n";
+const emptyTable = {
+  name: 'empty-spec-table',
+  setup(b) {
+    b.onLoad({ filter: /resources\.generated\.ts$/ }, () => ({ contents: EMPTY, loader: 'ts' }));
+  },
+};
+
+const out = await build({
+  stdin: {
+    contents: "export { RULES } from './macro/rules'; export { renderSpecTable, specTableData } from './scripts/spec-table';",
+    resolveDir: process.cwd(),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  write: false,
+  logLevel: 'warning',
+  plugins: [emptyTable],
+});
+const mod = { exports: {} };
+new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
+
+const { loadAwsServiceSpecSync } = require('@aws-cdk/aws-service-spec');
+const { version } = JSON.parse(readFileSync(require.resolve('@aws-cdk/aws-service-spec/package.json'), 'utf8'));
+const data = mod.exports.specTableData(loadAwsServiceSpecSync(), mod.exports.RULES, version);
+const text = mod.exports.renderSpecTable(data);
+writeFileSync(OUT, text);
+console.log(`${OUT}: @aws-cdk/aws-service-spec ${version}, ${data.stats.types} types, ${Buffer.byteLength(text)} bytes (per-type table ${data.types.length} bytes plain)`);
