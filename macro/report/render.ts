@@ -78,7 +78,7 @@ export function renderResults(results: readonly FileResult[], format: ReportForm
 function renderText(report: Report, source?: string): string {
   const lines = [`TapHardening ${report.version}${source ? ` · ${source}` : ''} · mode ${report.mode} · rules ${report.rules.join(' ')}`];
   for (const [resource, records] of byResource(report.records)) {
-    lines.push(`  ${resource}`);
+    lines.push(`  ${resource === '-' ? '(template)' : resource}`);
     for (const r of records) {
       lines.push(`    ${r.rule.padEnd(9)} ${describe(r).padEnd(10)} ${r.path ? `${r.path}: ` : ''}${r.detail}`);
       if (r.hint) lines.push(`    ${''.padEnd(9)} ${'fix'.padEnd(10)} ${r.hint}`);
