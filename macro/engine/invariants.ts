@@ -9,7 +9,7 @@ import type { Problem } from './errors';
 import { isChange, type ReportRecord } from '../report/records';
 import type { Rule } from '../rules/types';
 import { causesReplacement } from '../spec';
-import { deepEqual, getOwn, hasKeyDeep, isObject, type JsonObject } from '../template/json';
+import { deepEqual, getOwn, isObject, type JsonObject } from '../template/json';
 import { danglingReferences, type TemplateModel } from '../template/model';
 
 /** CloudFormation quotas ("AWS CloudFormation quotas", User Guide). */
@@ -29,7 +29,7 @@ export const LIMITS = {
 function namesAreFinal(model: TemplateModel): boolean {
   if (Object.keys(model.resources).length !== model.ids().length) return false;
   if (model.ids().some((id) => (model.type(id) ?? '').startsWith('AWS::Serverless::'))) return false;
-  return !hasKeyDeep(model.doc, 'Fn::Transform');
+  return !model.mentionsTransform;
 }
 
 /**
@@ -126,6 +126,9 @@ export function checkReplacements(input: JsonObject, model: TemplateModel, recor
   const resources = getOwn(input, 'Resources');
   if (!isObject(resources)) return problems;
   const byId = new Map(rules.map((r) => [r.id, r]));
+  // Each resource's change records, grouped once (filtering them all per property was quadratic).
+  const changes = new Map<string, ReportRecord[]>();
+  for (const r of records) if (isChange(r)) changes.set(r.resource, [...(changes.get(r.resource) ?? []), r]);
   const accepted: ReportRecord[] = [];
   for (const id of Object.keys(resources)) {
     const before = resources[id];
@@ -135,11 +138,12 @@ export function checkReplacements(input: JsonObject, model: TemplateModel, recor
     const now = model.get(id, ['Properties']);
     const is = isObject(now) ? now : {};
     for (const name of new Set([...Object.keys(was), ...Object.keys(is)])) {
-      if (deepEqual(getOwn(was, name), getOwn(is, name))) continue;
+      // The spec lookup first: it rules out most properties without comparing their values.
       const how = causesReplacement(type, name);
       if (how !== 'yes' && how !== 'maybe') continue;
+      if (deepEqual(getOwn(was, name), getOwn(is, name))) continue;
       const path = `Properties.${name}`;
-      const writers = [...new Set(records.filter((r) => isChange(r) && r.resource === id && touches(r.path, path)).map((r) => r.rule))];
+      const writers = [...new Set((changes.get(id) ?? []).filter((r) => touches(r.path, path)).map((r) => r.rule))];
       const declaration = `${type} ${path}`;
       const documented = writers.length > 0 && writers.every((w) => byId.get(w)?.replaces?.includes(declaration));
       const replaces = how === 'yes' ? `replaces ${id} when the stack is updated` : `may replace ${id} when the stack is updated`;

@@ -116,36 +116,44 @@ export interface Reference {
  */
 export function references(value: Json | undefined): Reference[] {
   const out: Reference[] = [];
-  collectReferences(value, out);
+  collectReferences(value, (name, attribute, via) => out.push(attribute === undefined ? { name, via } : { name, attribute, via }));
   return out;
 }
 
-function collectReferences(value: Json | undefined, out: Reference[]): void {
+/**
+ * Calls `visit` for every name `references` would return, in the same order, without building
+ * the list: for callers that only count (the model's dependency edges).
+ */
+export function forEachReference(value: Json | undefined, visit: (name: string, attribute: string | undefined, via: Reference['via']) => void): void {
+  collectReferences(value, visit);
+}
+
+function collectReferences(value: Json | undefined, visit: (name: string, attribute: string | undefined, via: Reference['via']) => void): void {
   // Every value of the template passes through here (dependency edges, invariants): primitives
   // return at once, and an object's keys are listed once.
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    for (const v of value) if (typeof v === 'object' && v !== null) collectReferences(v, out);
+    for (const v of value) if (typeof v === 'object' && v !== null) collectReferences(v, visit);
     return;
   }
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const fn = keys[0];
     if (fn === 'Ref') {
-      if (typeof value.Ref === 'string') out.push({ name: value.Ref, via: 'Ref' });
+      if (typeof value.Ref === 'string') visit(value.Ref, undefined, 'Ref');
       return;
     }
     if (fn === 'Fn::GetAtt') {
       const arg = value['Fn::GetAtt'];
       const parts = getAttParts(arg);
       if (parts) {
-        out.push({ name: parts[0], attribute: parts[1], via: 'GetAtt' });
+        visit(parts[0], parts[1], 'GetAtt');
       } else if (Array.isArray(arg) && typeof arg[0] === 'string') {
         // An attribute name given by an intrinsic (`[Res, !Ref AttrParam]`): still a reference to Res.
-        out.push({ name: arg[0], via: 'GetAtt' });
-        collectReferences(arg.slice(1), out);
+        visit(arg[0], undefined, 'GetAtt');
+        collectReferences(arg.slice(1), visit);
       } else {
-        collectReferences(arg, out);
+        collectReferences(arg, visit);
       }
       return;
     }
@@ -153,16 +161,16 @@ function collectReferences(value: Json | undefined, out: Reference[]): void {
       const parts = subParts(value['Fn::Sub']);
       if (parts) {
         for (const v of subVariables(parts.text)) {
-          if (!Object.prototype.hasOwnProperty.call(parts.vars, v.name)) out.push({ ...v, via: 'Sub' });
+          if (!Object.prototype.hasOwnProperty.call(parts.vars, v.name)) visit(v.name, v.attribute, 'Sub');
         }
-        for (const key of Object.keys(parts.vars)) collectReferences(parts.vars[key], out);
+        for (const key of Object.keys(parts.vars)) collectReferences(parts.vars[key], visit);
         return;
       }
     }
   }
   for (const key of keys) {
     const v = value[key];
-    if (typeof v === 'object' && v !== null) collectReferences(v, out);
+    if (typeof v === 'object' && v !== null) collectReferences(v, visit);
   }
 }
 

@@ -4,8 +4,8 @@
  * and a lazily refreshed dependency graph (Ref, GetAtt, Sub and DependsOn edges) that the
  * DependsOn helper and the invariant pass share.
  */
-import { intrinsicName, isPseudoParameter, references, type Reference } from './intrinsics';
-import { deepClone, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from './json';
+import { forEachReference, intrinsicName, isPseudoParameter, references } from './intrinsics';
+import { getOwn, hasKeyDeep, hasOwn, isObject, setOwn, type Json, type JsonObject } from './json';
 import type { ResolveScope } from './resolve';
 
 /** Keys of `Resources` that are not resources: `Fn::ForEach::<Name>` loops of AWS::LanguageExtensions. */
@@ -25,7 +25,9 @@ export class TemplateModel implements ResolveScope {
   /** Names that are not resources, each with the resources whose cached edges looked them up. */
   private readonly dangling = new Map<string, Set<string>>();
   private readonly parameterValues: Record<string, string>;
-  private added = 0;
+  /** Every write's resource id, in order (see writtenSince). */
+  private readonly log: string[] = [];
+  private transforms = false;
   /** Logical ids in template order (see ids) and each one's position, for idsOfType. */
   private idList: string[] | undefined;
   private readonly order = new Map<string, number>();
@@ -35,7 +37,9 @@ export class TemplateModel implements ResolveScope {
    * @param parameterValues the deploy's parameter values, when known.
    */
   constructor(template: JsonObject, parameterValues: Record<string, string> = {}) {
-    this.doc = deepClone(template);
+    this.doc = cloneNoting(template, (key) => {
+      if (key === 'Fn::Transform') this.transforms = true;
+    });
     this.parameterValues = parameterValues;
     for (const id of this.ids()) this.index(id);
   }
@@ -133,6 +137,8 @@ export class TemplateModel implements ResolveScope {
       setOwn(cur, last, value);
     }
     this.updateEdges(id, path, old, value);
+    this.log.push(id);
+    this.transforms ||= hasKeyDeep(value, 'Fn::Transform');
   }
 
   /**
@@ -145,14 +151,14 @@ export class TemplateModel implements ResolveScope {
     if (cached === undefined || NOT_EDGES.has(String(path[0]))) return;
     if (path[0] !== 'DependsOn') {
       const changed = new Set<string>();
-      for (const ref of references(old)) {
-        count(cached, ref, -1);
-        changed.add(ref.name);
-      }
-      for (const ref of references(value)) {
-        count(cached, ref, 1);
-        changed.add(ref.name);
-      }
+      forEachReference(old, (name, attribute, via) => {
+        count(cached, name, attribute !== undefined || via === 'GetAtt', -1);
+        changed.add(name);
+      });
+      forEachReference(value, (name, attribute, via) => {
+        count(cached, name, attribute !== undefined || via === 'GetAtt', 1);
+        changed.add(name);
+      });
       for (const name of changed) if ((cached.counts.get(name) ?? 0) > 0 && !this.isResource(name)) this.nameLater(name, id);
       if ([...changed].every((name) => cached.edges.has(name) === this.isEdge(id, cached.counts, name))) return;
     }
@@ -206,6 +212,7 @@ export class TemplateModel implements ResolveScope {
       delete parent[last];
     }
     this.updateEdges(id, path, removed, undefined);
+    this.log.push(id);
     return removed;
   }
 
@@ -240,20 +247,44 @@ export class TemplateModel implements ResolveScope {
     const last = path[path.length - 1];
     if (typeof last !== 'string') throw new Error(`cannot write at ${path.join('.')}: not a mapping`);
     setOwn(cur, last, value);
+    this.transforms ||= hasKeyDeep(value, 'Fn::Transform');
   }
 
-  /** How many resources were added since the model was made: what a cache of resolutions checks. */
-  get additions(): number {
-    return this.added;
+  /**
+   * True when an `Fn::Transform` appears anywhere in the template: a later transform adds to it,
+   * so names that are missing now may exist after. Noted while copying and on every write, so the
+   * invariant pass need not search the whole template.
+   */
+  get mentionsTransform(): boolean {
+    return this.transforms;
+  }
+
+  /** A position in the log of writes (see `writtenSince`). */
+  get serial(): number {
+    return this.log.length;
+  }
+
+  /**
+   * The resources written (or added) since `serial`, in order, repeats included: what an index
+   * over some resources' values reads to catch up, instead of rereading every resource.
+   */
+  writtenSince(serial: number): readonly string[] {
+    return this.log.slice(serial);
+  }
+
+  /** The resource's position in template order (for sorting a few ids). */
+  position(id: string): number {
+    return this.order.get(id) ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** Adds a resource at the end of `Resources`. The caller has chosen a free logical id. */
   addResource(id: string, body: JsonObject): void {
     if (hasOwn(this.resources, id)) throw new Error(`resource ${id} already exists`);
-    this.added++;
+    this.log.push(id);
     this.idList = undefined;
     if (!isObject(getOwn(this.doc, 'Resources'))) setOwn(this.doc, 'Resources', {});
     setOwn(this.resources, id, body);
+    this.transforms ||= hasKeyDeep(body, 'Fn::Transform');
     this.index(id);
     // Other resources' edges may name the new id (a reference that was dangling until now).
     for (const by of this.dangling.get(id) ?? []) {
@@ -282,7 +313,7 @@ export class TemplateModel implements ResolveScope {
       if (r) {
         for (const key of Object.keys(r)) {
           if (key === 'DependsOn' || NOT_EDGES.has(key)) continue;
-          for (const ref of references(r[key])) count(entry, ref, 1);
+          forEachReference(r[key], (name, attribute, via) => count(entry, name, attribute !== undefined || via === 'GetAtt', 1));
         }
       }
       entry.edges = this.edgeSet(id, entry.counts);
@@ -353,8 +384,23 @@ export class TemplateModel implements ResolveScope {
 
   /** Marks a resource's edges stale after a write that did not go through `set`. */
   touched(id: string): void {
+    this.log.push(id);
     this.edgeCache.delete(id);
   }
+}
+
+/** `deepClone` that also tells `note` every object key it copies. */
+function cloneNoting<T extends Json>(value: T, note: (key: string) => void): T {
+  if (Array.isArray(value)) return value.map((v) => cloneNoting(v, note)) as T;
+  if (isObject(value)) {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      note(key);
+      setOwn(out, key, cloneNoting(value[key], note));
+    }
+    return out as T;
+  }
+  return value;
 }
 
 /** A resource's cached edges, and how often its values name each name (with an attribute, too). */
@@ -364,9 +410,9 @@ interface EdgeEntry {
   edges: Set<string>;
 }
 
-function count(entry: EdgeEntry, ref: Reference, by: number): void {
-  entry.counts.set(ref.name, (entry.counts.get(ref.name) ?? 0) + by);
-  if (ref.attribute !== undefined || ref.via === 'GetAtt') entry.attributed.set(ref.name, (entry.attributed.get(ref.name) ?? 0) + by);
+function count(entry: EdgeEntry, name: string, attributed: boolean, by: number): void {
+  entry.counts.set(name, (entry.counts.get(name) ?? 0) + by);
+  if (attributed) entry.attributed.set(name, (entry.attributed.get(name) ?? 0) + by);
 }
 
 /** Top-level keys of a resource that hold no dependency edges (DependsOn is read on its own). */

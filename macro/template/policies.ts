@@ -6,7 +6,7 @@
  * policy (or creates it once), and merges by `Sid`, recognising an equivalent statement that is
  * already there under another Sid.
  */
-import { canonicalString } from './intrinsics';
+import { canonicalString, references } from './intrinsics';
 import { canonical, deepClone, getOwn, isObject, type Json, type JsonObject } from './json';
 import { newLogicalId } from './logical-ids';
 import type { TemplateModel } from './model';
@@ -65,56 +65,103 @@ export type StatementOutcome =
 interface Link {
   /** The link's entries when this was computed; compared by identity to tell whether it still holds. */
   entries: Array<Json | undefined>;
-  /** `model.additions` when this was computed: a new resource can give a dangling Ref a target. */
-  additions: number;
   resources: Set<string>;
   names: Set<string>;
+  /** Names in the link that are not resources (yet): a resource added under one changes the link. */
+  waiting: Set<string>;
 }
 
 /**
- * Links already resolved, per model and policy resource. Every rule that adds a statement looks
- * up the target's policy, and resolving every policy's link on every lookup made hardening
- * quadratic in the number of buckets, queues and topics (found by the benchmark).
+ * Every policy resource of a kind, by what its link names. Every rule that adds a statement looks
+ * up the target's policy; reading every policy's link on every lookup made hardening quadratic in
+ * the number of buckets, queues and topics (found by the benchmark). The index catches up with the
+ * model's writes (`writtenSince`) instead of rereading every policy.
  */
-const LINKS = new WeakMap<TemplateModel, Map<string, Link>>();
+interface PolicyIndex {
+  serial: number;
+  links: Map<string, Link>;
+  byTarget: Map<string, Set<string>>;
+  byName: Map<string, Set<string>>;
+  waiting: Map<string, Set<string>>;
+}
 
-function linkOf(model: TemplateModel, policyId: string, value: Json | undefined, isList: boolean): Link {
-  let cache = LINKS.get(model);
-  if (cache === undefined) {
-    cache = new Map();
-    LINKS.set(model, cache);
+const INDEXES = new WeakMap<TemplateModel, Map<PolicyKind, PolicyIndex>>();
+
+function add(map: Map<string, Set<string>>, key: string, id: string): void {
+  let set = map.get(key);
+  if (set === undefined) map.set(key, (set = new Set()));
+  set.add(id);
+}
+
+/** Where a policy resource of the kind names its target(s), or undefined for other resources. */
+function linkPath(model: TemplateModel, kind: PolicyKind, id: string): { path: string; isList: boolean } | undefined {
+  const shape = SHAPES[kind];
+  const type = model.type(id);
+  if (type === shape.policyType && shape.link) return { path: shape.link, isList: shape.linkIsList === true };
+  if (shape.inline && type === shape.inline.policyType) return { path: shape.inline.link, isList: false };
+  return undefined;
+}
+
+/** Reads one resource's link into the index (dropping what it said before), unchanged links cheaply. */
+function reindex(model: TemplateModel, kind: PolicyKind, index: PolicyIndex, id: string): void {
+  const at = linkPath(model, kind, id);
+  const value = at === undefined ? undefined : model.get(id, ['Properties', at.path]);
+  const entries = at?.isList && Array.isArray(value) ? [...value] : [value];
+  const old = index.links.get(id);
+  if (at !== undefined && old !== undefined && old.entries.length === entries.length && old.entries.every((e, i) => e === entries[i]) && ![...old.waiting].some((n) => model.isResource(n))) return;
+  if (old !== undefined) {
+    for (const r of old.resources) index.byTarget.get(r)?.delete(id);
+    for (const n of old.names) index.byName.get(n)?.delete(id);
+    for (const n of old.waiting) index.waiting.get(n)?.delete(id);
+    index.links.delete(id);
   }
-  const entries = isList && Array.isArray(value) ? [...value] : [value];
-  const hit = cache.get(policyId);
-  if (hit !== undefined && hit.additions === model.additions && hit.entries.length === entries.length && hit.entries.every((e, i) => e === entries[i])) return hit;
-  const link: Link = { entries, additions: model.additions, resources: new Set(), names: new Set() };
+  if (at === undefined) return;
+  const link: Link = { entries, resources: new Set(), names: new Set(), waiting: new Set() };
   for (const entry of entries) {
     if (entry === undefined) continue;
     for (const r of resolve(entry, model)) if (r.kind === 'resource') link.resources.add(r.id);
+    for (const ref of references(entry)) if (!model.isResource(ref.name)) link.waiting.add(ref.name);
     link.names.add(canonical(canonicalString(entry)));
   }
-  cache.set(policyId, link);
-  return link;
+  index.links.set(id, link);
+  for (const r of link.resources) add(index.byTarget, r, id);
+  for (const n of link.names) add(index.byName, n, id);
+  for (const n of link.waiting) add(index.waiting, n, id);
+}
+
+function indexFor(model: TemplateModel, kind: PolicyKind): PolicyIndex {
+  let perKind = INDEXES.get(model);
+  if (perKind === undefined) INDEXES.set(model, (perKind = new Map()));
+  let index = perKind.get(kind);
+  if (index === undefined) {
+    index = { serial: model.serial, links: new Map(), byTarget: new Map(), byName: new Map(), waiting: new Map() };
+    perKind.set(kind, index);
+    const shape = SHAPES[kind];
+    for (const type of [shape.policyType, shape.inline?.policyType]) if (type) for (const id of model.idsOfType(type)) reindex(model, kind, index, id);
+    return index;
+  }
+  if (index.serial === model.serial) return index;
+  const seen = new Set<string>();
+  for (const id of model.writtenSince(index.serial)) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    reindex(model, kind, index, id);
+    // A new resource may be what a link named before it existed.
+    for (const waiting of [...(index.waiting.get(id) ?? [])]) reindex(model, kind, index, waiting);
+  }
+  index.serial = model.serial;
+  return index;
 }
 
 /** The policy resources that apply to a target (the list and the inline forms alike), in template order. */
 export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: string): string[] {
   const shape = SHAPES[kind];
   if (!shape.policyType || !shape.link) return [targetId];
-  const link = shape.link;
+  const index = indexFor(model, kind);
+  const found = new Set(index.byTarget.get(targetId));
   const name = kind === 'bucket' ? model.get(targetId, ['Properties', 'BucketName']) : undefined;
-  const nameKey = name === undefined ? undefined : canonical(canonicalString(name));
-  const inline = shape.inline;
-  const found: string[] = [];
-  for (const [type, path, isList] of [[shape.policyType, link, shape.linkIsList === true], ...(inline ? [[inline.policyType, inline.link, false]] : [])] as Array<[string, string, boolean]>) {
-    for (const policyId of model.idsOfType(type)) {
-      const l = linkOf(model, policyId, model.get(policyId, ['Properties', path]), isList);
-      if (l.resources.has(targetId) || (nameKey !== undefined && l.names.has(nameKey))) found.push(policyId);
-    }
-  }
-  if (found.length < 2 || !inline) return found;
-  const order = model.ids();
-  return found.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  if (name !== undefined) for (const id of index.byName.get(canonical(canonicalString(name))) ?? []) found.add(id);
+  return [...found].sort((a, b) => model.position(a) - model.position(b));
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * fast-check generators of realistic templates: the resource types the rules touch plus
  * unrelated ones; properties present or absent; values as literals, Ref, GetAtt (both forms),
- * Sub (both forms) and Fn::If with AWS::NoValue; conditions and conditional resources; DependsOn
- * as a string or a list; existing bucket policies (by Ref, by name, single-object Statement).
+ * Sub (both forms) and Fn::If with AWS::NoValue (around whole properties, list entries and policy
+ * statements); conditions and conditional resources; DependsOn as a string or a list; existing
+ * bucket, key, queue and topic policies (by Ref, by name, single-object Statement, inline forms);
+ * tags as a Key/Value list and as a map; log groups encrypted with a template key.
  * Every generated template is valid as CloudFormation sees it (no dangling names, no cycles), but
  * for the tag mistakes of the seeds that TAG-001/TAG-002 fix (a map of tags on a bucket, a JSON
  * string as a key's tag value), so any failure the engine reports is a finding about the engine.
@@ -12,15 +14,18 @@ import type { Json, JsonObject } from '../../macro/template/json';
 
 const CONDITIONS = ['IsProd', 'UseCmk'];
 
+/** The account root, as key, queue and topic policies name it. */
+const ROOT: Json = { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
+
 interface Plan {
-  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function' | 'table';
+  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function' | 'table' | 'logs' | 'parameter';
   condition?: string;
   variant: number;
   flags: boolean[];
 }
 
 const plan: fc.Arbitrary<Plan> = fc.record({
-  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function', 'table'),
+  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function', 'table', 'logs', 'parameter'),
   condition: fc.option(fc.constantFrom(...CONDITIONS), { nil: undefined }),
   variant: fc.nat(7),
   flags: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
@@ -61,10 +66,11 @@ function bucket(p: Plan, id: string, keyIds: string[]): JsonObject {
       ],
     };
   }
-  if (versioned) props.VersioningConfiguration = { Status: 'Enabled' };
+  if (versioned) props.VersioningConfiguration = p.variant % 4 === 1 ? { 'Fn::If': ['IsProd', { Status: 'Enabled' }, { Ref: 'AWS::NoValue' }] } : { Status: 'Enabled' };
   if (website) props.WebsiteConfiguration = { IndexDocument: 'index.html' };
   if (logs) props.LoggingConfiguration = p.variant % 2 ? {} : { LogFilePrefix: 'logs/' };
   if (p.variant === 5) props.Tags = [{ Key: 'team', Value: 'data' }];
+  if (p.variant === 3) props.Tags = [{ Key: 'team', Value: 'data' }, { 'Fn::If': ['IsProd', { Key: 'tier', Value: 'prod' }, { Ref: 'AWS::NoValue' }] }];
   if (p.variant === 4) props.Tags = { team: 'data', stack: { Ref: 'AWS::StackName' } }; // the map shape TAG-001 converts
   return { Type: 'AWS::S3::Bucket', ...(Object.keys(props).length ? { Properties: props } : {}) };
 }
@@ -75,10 +81,32 @@ function bucketPolicy(p: Plan, bucketId: string, bucketBody: JsonObject): JsonOb
   const statement: JsonObject = p.flags[0]
     ? { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Resource: [arn(bucketId, p.variant), { 'Fn::Sub': `\${${bucketId}.Arn}/*` }], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }
     : { Sid: 'ReadOnly', Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: ['s3:GetObject'], Resource: { 'Fn::Sub': `\${${bucketId}.Arn}/*` } };
+  const listed: Json[] = p.variant === 4 ? [statement, { 'Fn::If': ['IsProd', { Sid: 'ProdRead', Effect: 'Allow', Principal: ROOT, Action: 's3:GetObject', Resource: { 'Fn::Sub': `\${${bucketId}.Arn}/*` } }, { Ref: 'AWS::NoValue' }] }] : [statement];
   return {
     Type: 'AWS::S3::BucketPolicy',
-    Properties: { Bucket: link, PolicyDocument: { Version: '2012-10-17', Statement: p.flags[1] ? statement : [statement] } },
+    Properties: { Bucket: link, PolicyDocument: { Version: '2012-10-17', Statement: p.flags[1] ? statement : listed } },
   };
+}
+
+/** A key policy for a key: a list, a single-object Statement, or a list with a statement under Fn::If. */
+function keyPolicy(p: Plan): JsonObject {
+  const admin: JsonObject = { Sid: 'EnableIAMUserPermissions', Effect: 'Allow', Principal: ROOT, Action: 'kms:*', Resource: '*' };
+  const audit: Json = { 'Fn::If': ['UseCmk', { Sid: 'Audit', Effect: 'Allow', Principal: ROOT, Action: 'kms:DescribeKey', Resource: '*' }, { Ref: 'AWS::NoValue' }] };
+  return { Version: '2012-10-17', Statement: p.variant % 3 === 0 ? admin : p.variant % 3 === 1 ? [admin, audit] : [admin] };
+}
+
+/** A queue or topic policy (the list form, or the inline form of one target) for a queue or topic. */
+function queueOrTopicPolicy(p: Plan, target: string, kind: 'queue' | 'topic'): JsonObject {
+  const statement: JsonObject = { Sid: 'Owner', Effect: 'Allow', Principal: ROOT, Action: kind === 'queue' ? 'sqs:*' : 'sns:Publish', Resource: kind === 'queue' ? { 'Fn::GetAtt': [target, 'Arn'] } : { Ref: target } };
+  const document: JsonObject = { Version: '2012-10-17', Statement: p.flags[1] ? statement : [statement] };
+  if (p.variant % 2 === 1) {
+    return kind === 'queue'
+      ? { Type: 'AWS::SQS::QueueInlinePolicy', Properties: { Queue: { Ref: target }, PolicyDocument: document } }
+      : { Type: 'AWS::SNS::TopicInlinePolicy', Properties: { TopicArn: { Ref: target }, PolicyDocument: document } };
+  }
+  return kind === 'queue'
+    ? { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: target }], PolicyDocument: document } }
+    : { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: [{ Ref: target }], PolicyDocument: document } };
 }
 
 /**
@@ -182,6 +210,7 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
         }
         case 'key':
           body = { Type: 'AWS::KMS::Key', Properties: p.flags[0] ? { EnableKeyRotation: true } : {} };
+          if (p.flags[2]) (body.Properties as JsonObject).KeyPolicy = keyPolicy(p);
           // A JSON string as a tag value, which KMS rejects and TAG-002 removes.
           if (p.flags[1]) (body.Properties as JsonObject).Tags = [{ Key: 'Name', Value: id }, { Key: 'Meta', Value: '{"team":"data"}' }];
           keyIds.push(id);
@@ -189,16 +218,40 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
           resources[id] = body;
           return;
         case 'topic':
-          body = { Type: 'AWS::SNS::Topic', Properties: p.flags[0] ? { TopicName: { 'Fn::Sub': '${AWS::StackName}-events' } } : {} };
+          body = { Type: 'AWS::SNS::Topic', Properties: p.flags[0] ? { TopicName: p.variant % 3 === 2 ? { 'Fn::If': ['IsProd', { 'Fn::Sub': '${AWS::StackName}-events' }, { Ref: 'AWS::NoValue' }] } : { 'Fn::Sub': '${AWS::StackName}-events' } } : {} };
+          if (p.flags[4]) (body.Properties as JsonObject).Tags = [{ Key: 'team', Value: 'events' }];
           break;
-        case 'queue':
-          body = { Type: 'AWS::SQS::Queue' };
+        case 'queue': {
+          const queueKey = keyIds[p.variant % Math.max(keyIds.length, 1)];
+          const props: JsonObject = {};
+          if (p.flags[4]) props.Tags = [{ Key: 'team', Value: 'events' }];
+          if (queueKey && p.flags[0]) props.KmsMasterKeyId = { 'Fn::If': ['UseCmk', { Ref: queueKey }, { Ref: 'AWS::NoValue' }] };
+          body = { Type: 'AWS::SQS::Queue', ...(Object.keys(props).length ? { Properties: props } : {}) };
+          break;
+        }
+        case 'logs': {
+          const logsKey = keyIds[p.variant % Math.max(keyIds.length, 1)];
+          const props: JsonObject = { RetentionInDays: 30 };
+          if (logsKey && p.flags[0]) props.KmsKeyId = p.flags[1] ? { 'Fn::If': ['UseCmk', arn(logsKey, p.variant), { Ref: 'AWS::NoValue' }] } : arn(logsKey, p.variant);
+          if (p.flags[4]) props.Tags = [{ Key: 'team', Value: 'ops' }];
+          body = { Type: 'AWS::Logs::LogGroup', Properties: props };
+          break;
+        }
+        case 'parameter':
+          // Tags as a map: the shape AWS::SSM::Parameter takes.
+          body = { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'v', ...(p.flags[4] ? { Tags: { team: 'ops', ...(p.flags[5] ? { tier: { 'Fn::If': ['IsProd', 'prod', { Ref: 'AWS::NoValue' }] } } : {}) } } : {}) } };
           break;
         default:
           body = { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => {}' }, Role: 'arn:aws:iam::123456789012:role/x' } };
       }
       if (p.condition) body.Condition = p.condition;
-      const earlier = Object.keys(resources).filter((r) => (resources[r] as JsonObject).Condition === undefined);
+      if ((p.kind === 'queue' || p.kind === 'topic') && p.flags[3] && p.flags[5]) {
+        // An existing policy of the queue or topic, under the target's condition.
+        const policy = queueOrTopicPolicy(p, id, p.kind);
+        if (p.condition) policy.Condition = p.condition;
+        resources[`${id}Policy`] = policy;
+      }
+      const earlier = Object.keys(resources).filter((r) => (resources[r] as JsonObject).Condition === undefined && r !== `${id}Policy`);
       if (p.flags[2] && earlier.length) {
         const targets = earlier.slice(0, 1 + (p.variant % 2));
         body.DependsOn = targets.length === 1 && p.flags[3] ? targets[0] : targets;

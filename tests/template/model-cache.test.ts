@@ -2,13 +2,15 @@
  * The model keeps dependency edges, reference counts, id lists and policy links up to date as
  * rules write (so that no write walks a whole resource again). Whatever the sequence of writes,
  * removals and additions, what it answers must equal what a model built afresh from the same
- * document answers.
+ * document answers. `FC_RUNS=20000 npx jest tests/template/model-cache` runs many more cases.
  */
 import fc from 'fast-check';
 import { danglingReferences, TemplateModel } from '../../macro/template/model';
 import { findPolicies } from '../../macro/template/policies';
 import { deepClone, type Json, type JsonObject } from '../../macro/template/json';
 import { template } from '../support/arbitraries';
+
+const RUNS = Number(process.env.FC_RUNS ?? 1000);
 
 /** Values a write can put in: literals, references to existing or missing names, nested mixes. */
 function valueFor(ids: string[]): fc.Arbitrary<Json> {
@@ -92,6 +94,6 @@ test('cached edges, dangling names, ids and policy links equal a fresh model aft
         expect(model.idsOfType('AWS::SQS::Queue', 'AWS::S3::Bucket')).toEqual(fresh.idsOfType('AWS::SQS::Queue', 'AWS::S3::Bucket'));
       },
     ),
-    { numRuns: Number(process.env.FC_RUNS ?? 1000) },
+    { numRuns: RUNS },
   );
-});
+}, Math.max(60_000, RUNS * 10));
