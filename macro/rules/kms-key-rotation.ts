@@ -10,6 +10,7 @@
  *   reported.
  */
 import type { Rule } from './types';
+import { isIntrinsic } from '../template/intrinsics';
 import { isSymmetricEncryptionKey } from './shared/kms';
 
 export const kmsKeyRotation: Rule = {
@@ -36,5 +37,6 @@ export const kmsKeyRotation: Rule = {
     }
     if (rotation === undefined) ctx.set(key.id, ['Properties', 'EnableKeyRotation'], true, 'rotate the key material automatically');
     else if (rotation === false || rotation === 'false') ctx.finding(key.id, 'Properties.EnableKeyRotation', 'warning', 'kept false as the template sets it; symmetric keys should rotate (Security Hub KMS.4)');
+    else if (isIntrinsic(rotation)) ctx.finding(key.id, 'Properties.EnableKeyRotation', 'info', 'left as written: it is computed at deploy time, so it cannot be checked here');
   },
 };

@@ -64,6 +64,7 @@ export const s3PublicAccessBlock: Rule = {
       const value = block[flag];
       if (value === undefined) ctx.set(bucket.id, [...BLOCK, flag], true, `${flag} was not set; set to true`);
       else if (value === false || value === 'false') ctx.finding(bucket.id, `${path}.${flag}`, 'warning', 'kept false as the template sets it; if the bucket need not be public, set it to true');
+      else if (isIntrinsic(value)) ctx.finding(bucket.id, `${path}.${flag}`, 'info', 'left as written: it is computed at deploy time, so it cannot be checked here');
     }
   },
 };
