@@ -1,7 +1,7 @@
 // Writes macro/spec/resources.generated.ts from the installed @aws-cdk/aws-service-spec and the
 // registered rules (their `changes` name the types whose replacing properties the table keeps).
-// The rules and the renderer are TypeScript, bundled on the fly with esbuild as gen-docs does.
-import { build } from 'esbuild';
+// The rules and the renderer are TypeScript, loaded with scripts/load-ts.mjs as gen-docs does.
+import { loadTs } from './load-ts.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -19,21 +19,7 @@ const emptyTable = {
   },
 };
 
-const out = await build({
-  stdin: {
-    contents: "export { RULES } from './macro/rules'; export { renderSpecTable, specTableData } from './scripts/spec-table';",
-    resolveDir: process.cwd(),
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  write: false,
-  logLevel: 'warning',
-  plugins: [emptyTable],
-});
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
+const mod = { exports: await loadTs("export { RULES } from './macro/rules'; export { renderSpecTable, specTableData } from './scripts/spec-table';", [emptyTable]) };
 
 const { loadAwsServiceSpecSync } = require('@aws-cdk/aws-service-spec');
 const { version } = JSON.parse(readFileSync(require.resolve('@aws-cdk/aws-service-spec/package.json'), 'utf8'));
