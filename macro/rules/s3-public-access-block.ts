@@ -16,6 +16,7 @@ import { isObject } from '../template/json';
 import { publicIntent } from './shared/s3';
 
 const BLOCK = ['Properties', 'PublicAccessBlockConfiguration'];
+const COMPUTED = 'left as written: it is computed at deploy time, so it cannot be checked here';
 /** The flags, and which kind of public intent each would break. */
 const FLAGS = [
   ['BlockPublicAcls', 'acl'],
@@ -40,12 +41,8 @@ export const s3PublicAccessBlock: Rule = {
   apply(bucket, ctx) {
     const block = bucket.properties.PublicAccessBlockConfiguration;
     const path = BLOCK.join('.');
-    if (block !== undefined && !isObject(block)) {
-      ctx.finding(bucket.id, path, 'info', 'left as written: it is computed at deploy time, so it cannot be checked here');
-      return;
-    }
-    if (isObject(block) && isIntrinsic(block)) {
-      ctx.finding(bucket.id, path, 'info', 'left as written: it is computed at deploy time, so it cannot be checked here');
+    if (block !== undefined && (!isObject(block) || isIntrinsic(block))) {
+      ctx.finding(bucket.id, path, 'info', COMPUTED);
       return;
     }
     const intent = publicIntent(ctx.model, bucket.id);
@@ -64,7 +61,7 @@ export const s3PublicAccessBlock: Rule = {
       const value = block[flag];
       if (value === undefined) ctx.set(bucket.id, [...BLOCK, flag], true, `${flag} was not set; set to true`);
       else if (value === false || value === 'false') ctx.finding(bucket.id, `${path}.${flag}`, 'warning', 'kept false as the template sets it; if the bucket need not be public, set it to true');
-      else if (isIntrinsic(value)) ctx.finding(bucket.id, `${path}.${flag}`, 'info', 'left as written: it is computed at deploy time, so it cannot be checked here');
+      else if (isIntrinsic(value)) ctx.finding(bucket.id, `${path}.${flag}`, 'info', COMPUTED);
     }
   },
 };

@@ -11,7 +11,7 @@ import { HardeningError } from '../../macro/engine/errors';
 import { RULES } from '../../macro/rules';
 import { isChange } from '../../macro/report/records';
 import { deepEqual } from '../../macro/template/json';
-import { casesIn, expectOrUpdateJson, expectOrUpdateText, expectOrUpdateYaml, withoutReport } from '../support/fixtures';
+import { casesIn, cycleIn, expectOrUpdateJson, expectOrUpdateText, expectOrUpdateYaml, withoutReport } from '../support/fixtures';
 
 const ROOT = __dirname;
 const REQUIRED_CASES = ['fix', 'compliant', 'intrinsic', 'suppressed', 'conditional'];
@@ -59,6 +59,8 @@ describe('rule fixtures', () => {
           expect(again.report.records.filter(isChange)).toEqual([]);
           expect(withoutReport(again.template, c.input)).toEqual(output);
           expect(JSON.stringify(run(folder, c.input).template)).toBe(JSON.stringify(result.template));
+          // Through the whole registry too: every rule's fixture hardens without failure or cycle.
+          expect(cycleIn(harden({ template: c.input, region: 'us-east-1', accountId: '123456789012' }).template)).toBeUndefined();
         });
       }
     });

@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseTemplate, serializeTemplate } from '../../macro/template/yaml';
 import { deepClone, isObject, type Json, type JsonObject } from '../../macro/template/json';
+import { findCycle } from '../../macro/engine/invariants';
+import { TemplateModel } from '../../macro/template/model';
 
 export const UPDATE = process.env.UPDATE_FIXTURES === '1';
 
@@ -67,4 +69,10 @@ export function expectOrUpdateJson(file: string, actual: unknown): unknown {
 export function expectOrUpdateText(file: string, actual: string): string {
   if (UPDATE || !existsSync(file)) writeFileSync(file, `${actual}\n`);
   return readFileSync(file, 'utf8').trim();
+}
+
+/** The template's dependency cycle (Ref, GetAtt, Sub and DependsOn edges), or undefined. */
+export function cycleIn(template: JsonObject): string[] | undefined {
+  const model = new TemplateModel(template);
+  return findCycle(model, model.ids());
 }
