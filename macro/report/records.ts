@@ -3,6 +3,8 @@
  * suppression a template asked for. Records are the only way rules talk to users.
  */
 
+import type { ConnectionRecord } from './connections';
+
 /** What happened: a change to the template, or a finding, or a suppression. */
 export type RecordAction =
   /** A property or value was added where there was none. */
@@ -49,6 +51,8 @@ export interface Report {
   /** The rules that ran, in order. */
   rules: string[];
   records: ReportRecord[];
+  /** One entry per service-to-service connection the template makes (see `connections.ts`); absent when none was looked at. */
+  connections?: ConnectionRecord[];
 }
 
 export function summarize(report: Report): { changes: number; findings: number; suppressed: number } {
