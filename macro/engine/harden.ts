@@ -6,7 +6,7 @@
  */
 import { HardeningError, RuleError, type Problem } from './errors';
 import { checkInvariants, checkReplacements, LIMITS } from './invariants';
-import { METADATA_KEY, REPORT_KEY, readSuppressions, resolveOptions, type Mode, type Options, type Suppression } from './options';
+import { METADATA_KEY, REPORT_KEY, readSuppressions, resolveOptions, utcDay, type Mode, type Options, type Suppression } from './options';
 import { validateTemplate } from './validate';
 import { RULES } from '../rules';
 import type { Rule, RuleContext } from '../rules/types';
@@ -31,6 +31,8 @@ export interface HardenInput {
   parameterValues?: Record<string, unknown>;
   /** The rules to run, in order; the registry by default (tests pass others). */
   rules?: readonly Rule[];
+  /** The run's date, `YYYY-MM-DD` (UTC), which a Skip's `Until` is compared with; default: today. */
+  today?: string;
 }
 
 export interface HardenResult {
@@ -113,7 +115,7 @@ function runRules(input: HardenInput): Run {
   }
 
   const model = new TemplateModel(source, parameterStrings(input.parameterValues));
-  const suppressions = readSuppressions(model, new Set(rules.map((r) => r.id)), problems);
+  const { active: suppressions, expired } = readSuppressions(model, new Set(rules.map((r) => r.id)), problems, { today: input.today ?? utcDay(new Date()), locked: options.locked });
   // A resource cannot skip a rule about the template as a whole: say so rather than ignore it.
   for (const [id, list] of suppressions) {
     for (const s of list) {
@@ -142,8 +144,12 @@ function runRules(input: HardenInput): Run {
     for (const id of ids) {
       const skip = suppressions.get(id)?.find((s) => s.rule === rule.id);
       if (skip) {
-        report.records.push({ rule: rule.id, resource: id, action: 'suppressed', path: `Metadata.${METADATA_KEY}.Skip`, detail: skip.reason });
+        report.records.push({ rule: rule.id, resource: id, action: 'suppressed', path: `Metadata.${METADATA_KEY}.Skip`, detail: skip.until ? `${skip.reason} (until ${skip.until})` : skip.reason });
         continue;
+      }
+      const lapsed = expired.get(id)?.find((s) => s.rule === rule.id);
+      if (lapsed) {
+        report.records.push({ rule: rule.id, resource: id, action: 'finding', severity: 'warning', path: `${lapsed.path}.Until`, detail: `the Skip of ${rule.id} expired after ${lapsed.until}, so the rule applies again (its reason was: ${lapsed.reason})`, hint: 'let the rule fix the resource, or renew the Skip with a later Until if the reason still holds' });
       }
       try {
         const properties = model.get(id, ['Properties']);

@@ -383,11 +383,11 @@ describe('harden: options', () => {
     expect(error.message).toBe(`1 error: OPTIONS - ${problem.path}: ${problem.message}`);
   });
 
-  test.each<[string, JsonObject]>([
-    ['no Reason', { Rule: 'T-1' }],
-    ['an empty Reason', { Rule: 'T-1', Reason: '   ' }],
-    ['a Reason too short to say why', { Rule: 'T-1', Reason: 'ok' }],
-  ])('a Skip with %s fails, naming the resource and the path', (_name, skip) => {
+  test.each<[string, JsonObject, string]>([
+    ['no Reason', { Rule: 'T-1' }, ''],
+    ['an empty Reason', { Rule: 'T-1', Reason: '   ' }, ' ("" has 0)'],
+    ['a Reason too short to say why', { Rule: 'T-1', Reason: 'ok' }, ' ("ok" has 2)'],
+  ])('a Skip with %s fails, naming the resource and the path', (_name, skip, seen) => {
     // Prepare
     const input = oneTopic({ Metadata: { TapHardening: { Skip: [skip] } } });
 
@@ -396,7 +396,7 @@ describe('harden: options', () => {
 
     // Assess
     expect(error.problems).toStrictEqual<Problem[]>([
-      { rule: 'OPTIONS', resource: 'Alerts', path: 'Metadata.TapHardening.Skip[0].Reason', message: 'skipping T-1 needs a Reason that says why' },
+      { rule: 'OPTIONS', resource: 'Alerts', path: 'Metadata.TapHardening.Skip[0].Reason', message: `skipping T-1 needs a Reason that says why: at least 10 letters or digits${seen}` },
     ]);
   });
 

@@ -64,7 +64,7 @@ describe('RuleContext for resources that serve several owners', () => {
   test('condition null makes it unconditional, even when a resource has the owner name and a Condition', () => {
     // Prepare: owners under different conditions, and a resource named like the fixed owner
     const input = topics(['IsProd', 'IsDev']);
-    (input.Resources as JsonObject).Shared = { Type: 'AWS::SNS::Topic', Condition: 'IsDev', Metadata: { TapHardening: { Skip: [{ Rule: 'T-9', Reason: 'not served' }] } } };
+    (input.Resources as JsonObject).Shared = { Type: 'AWS::SNS::Topic', Condition: 'IsDev', Metadata: { TapHardening: { Skip: [{ Rule: 'T-9', Reason: 'not served in dev' }] } } };
 
     // Act
     const result = harden({ template: input, rules: [sharedQueue] });
