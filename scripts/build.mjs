@@ -31,7 +31,8 @@ const common = {
 };
 
 rmSync('dist', { recursive: true, force: true });
-const lambdaEntries = ['macro/handler.ts', 'macro/preflight/kms-client.ts'].filter((f) => existsSync(f));
+// dist/hook.js is the CloudFormation Lambda Hook (macro/hook.ts): the same engine, no AWS SDK.
+const lambdaEntries = ['macro/handler.ts', 'macro/hook.ts', 'macro/preflight/kms-client.ts'].filter((f) => existsSync(f));
 await build({ ...common, entryPoints: lambdaEntries, external: ['./preflight/kms-client.js'] });
 await build({
   ...common,
