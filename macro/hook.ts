@@ -83,7 +83,7 @@ export function createHookHandler(deps: HookDependencies = {}): (event: unknown,
       const env = deps.env ?? process.env;
       const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
       const options: FetchOptions = { ...DEFAULT_FETCH, ...deps.fetch };
-      options.timeoutMs = Math.max(1_000, Math.min(options.timeoutMs, remaining - RESERVE_MS));
+      options.timeoutMs = Math.min(options.timeoutMs, Math.max(1_000, remaining - RESERVE_MS));
       let text: string;
       try {
         text = await fetchPayload(url, options);

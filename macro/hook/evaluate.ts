@@ -137,7 +137,7 @@ export function evaluateTemplate(text: string, options: EvaluateOptions): Verdic
     const why = changes.length ? `it declares Transform: ${options.macroName}, which makes the macro's ${plural(changes.length, 'change')} at deploy` : 'the macro would change nothing';
     message = `TapHardening: compliant: no error findings, and ${why}${tail ? ` (${tail}; see the annotations)` : ''}.`;
   } else {
-    message = `TapHardening: not compliant: ${parts.map((p, i) => (parts.length > 1 ? `(${i + 1}) ${p}` : p)).join(' ')}${tail ? ` Also ${tail}; see the annotations.` : ''}`;
+    message = `TapHardening: not compliant: ${parts.map((p, i) => (parts.length > 1 ? `(${i + 1}) ${p}.` : `${p}.`)).join(' ')}${tail ? ` Also ${tail}; see the annotations.` : ''}`;
   }
   return { compliant, message: clip(message, MAX_MESSAGE), annotations: capped(annotations), counts };
 }
@@ -186,7 +186,7 @@ function byRule(records: readonly ReportRecord[]): string {
 }
 
 function items(lines: readonly string[]): string {
-  const shown = lines.slice(0, MESSAGE_ITEMS).map((l, i) => `[${i + 1}] ${clip(l, 300)}`);
+  const shown = lines.slice(0, MESSAGE_ITEMS).map((l, i) => `[${i + 1}] ${clip(l, 400)}`);
   if (lines.length > MESSAGE_ITEMS) shown.push(`… and ${lines.length - MESSAGE_ITEMS} more (see the annotations)`);
   return shown.join(' ');
 }
