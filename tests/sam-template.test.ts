@@ -52,6 +52,12 @@ const FUNCTION = 'TapHardeningFunction';
 const ROLE = 'TapHardeningFunctionRole';
 const LOG_GROUP = 'TapHardeningLogGroup';
 const MACRO = 'TapHardeningMacro';
+const HOOK = 'TapHardeningHook';
+const HOOK_FUNCTION = 'TapHardeningHookFunction';
+const HOOK_ROLE = 'TapHardeningHookFunctionRole';
+const HOOK_LOG_GROUP = 'TapHardeningHookLogGroup';
+const HOOK_EXECUTION_ROLE = 'TapHardeningHookExecutionRole';
+const HOOK_RESOURCES = [HOOK, HOOK_FUNCTION, HOOK_ROLE, HOOK_LOG_GROUP, HOOK_EXECUTION_ROLE];
 
 describe('template.yaml', () => {
   it('is YAML processed by the SAM transform alone', () => {
@@ -63,14 +69,15 @@ describe('template.yaml', () => {
     expect(TEMPLATE_TEXT).not.toMatch(/arn:aws(-[a-z]+)*:/);
   });
 
-  it('declares exactly the four resources of the macro stack', () => {
-    expect(Object.keys(resources).sort()).toEqual([FUNCTION, LOG_GROUP, MACRO, ROLE].sort());
+  it('declares the four resources of the macro stack, and the five of the optional hook', () => {
+    expect(Object.keys(resources).sort()).toEqual([FUNCTION, LOG_GROUP, MACRO, ROLE, ...HOOK_RESOURCES].sort());
+    for (const id of [FUNCTION, LOG_GROUP, MACRO, ROLE]) expect(obj(resources[id], id).Condition).toBeUndefined();
   });
 
-  it('outputs the macro name, function ARN and log group', () => {
-    expect(Object.keys(obj(template.Outputs, 'Outputs')).sort()).toEqual(
-      ['FunctionArn', 'LogGroupName', 'MacroName'],
-    );
+  it('outputs the macro name, function ARN and log group (and the hook ARN when there is one)', () => {
+    const outputs = obj(template.Outputs, 'Outputs');
+    expect(Object.keys(outputs).sort()).toEqual(['FunctionArn', 'HookArn', 'LogGroupName', 'MacroName']);
+    expect(obj(outputs.HookArn, 'HookArn')).toMatchObject({ Condition: 'HookEnabled', Value: { Ref: HOOK } });
   });
 });
 
@@ -250,6 +257,89 @@ describe('macro', () => {
     // FunctionName is `${MacroName}-macro` and Lambda stops at 64 characters.
     expect(pattern.test('x'.repeat(64 - '-macro'.length))).toBe(true);
     expect(pattern.test('x'.repeat(64 - '-macro'.length + 1))).toBe(false);
+  });
+});
+
+describe('lambda hook', () => {
+  const statementsOf = (role: Obj): Obj[] =>
+    list(role.Policies).flatMap((p, i) => list(obj(obj(p, `Policies[${i}]`).PolicyDocument, 'PolicyDocument').Statement).map((x) => obj(x, 'Statement')));
+  const trustedBy = (role: Obj): unknown[] =>
+    list(obj(role.AssumeRolePolicyDocument, 'AssumeRolePolicyDocument').Statement).flatMap((x) => {
+      const st = obj(x, 'Statement');
+      expect([st.Effect, list(st.Action)]).toEqual(['Allow', ['sts:AssumeRole']]);
+      return list(obj(st.Principal, 'Principal').Service);
+    });
+
+  it('exists only when the EnableHook parameter is true', () => {
+    const enable = param('EnableHook');
+    expect(enable).toMatchObject({ Type: 'String', Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(obj(template.Conditions, 'Conditions').HookEnabled).toEqual({ 'Fn::Equals': [{ Ref: 'EnableHook' }, 'true'] });
+    for (const id of HOOK_RESOURCES) expect([id, obj(resources[id], id).Condition]).toEqual([id, 'HookEnabled']);
+  });
+
+  it('is an AWS::CloudFormation::LambdaHook on stacks and change sets, WARN or FAIL as the parameter says', () => {
+    const hook = props(HOOK, 'AWS::CloudFormation::LambdaHook');
+    expect(Object.keys(hook).sort()).toEqual(['Alias', 'ExecutionRole', 'FailureMode', 'HookStatus', 'LambdaFunction', 'StackFilters', 'TargetOperations']);
+    expect(hook.HookStatus).toBe('ENABLED');
+    expect(hook.TargetOperations).toEqual(['STACK', 'CHANGE_SET']);
+    expect(hook.FailureMode).toEqual({ Ref: 'HookFailureMode' });
+    expect(param('HookFailureMode')).toMatchObject({ Default: 'WARN', AllowedValues: ['WARN', 'FAIL'] });
+    expect(getAttTarget(hook.LambdaFunction)).toBe(`${HOOK_FUNCTION}.Arn`);
+    expect(getAttTarget(hook.ExecutionRole)).toBe(`${HOOK_EXECUTION_ROLE}.Arn`);
+  });
+
+  it('leaves out the stack that deploys it', () => {
+    const hook = props(HOOK, 'AWS::CloudFormation::LambdaHook');
+    expect(hook.StackFilters).toEqual({ FilteringCriteria: 'ALL', StackNames: { Exclude: [{ Ref: 'AWS::StackName' }] } });
+  });
+
+  it('takes an alias of the form CloudFormation accepts', () => {
+    const alias = param('HookAlias');
+    const pattern = new RegExp(String(alias.AllowedPattern));
+    expect(pattern.test(String(alias.Default))).toBe(true);
+    expect(pattern.test('Private::Lambda::MyTestHook')).toBe(true);
+    expect(pattern.test('AWS::Lambda::Hook')).toBe(false);
+    expect(pattern.test('aws::Lambda::Hook')).toBe(false);
+    expect(pattern.test('TapHardening::Hook')).toBe(false);
+    expect(props(HOOK, 'AWS::CloudFormation::LambdaHook').Alias).toEqual({ Ref: 'HookAlias' });
+  });
+
+  it('has an execution role the Hooks service assumes, which may only invoke the hook function', () => {
+    const role = props(HOOK_EXECUTION_ROLE, 'AWS::IAM::Role');
+    expect([...new Set(trustedBy(role))]).toEqual(['hooks.cloudformation.amazonaws.com']);
+    expect(list(role.ManagedPolicyArns)).toEqual([]);
+    const statements = statementsOf(role);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction' });
+    expect(getAttTarget(statements[0].Resource)).toBe(`${HOOK_FUNCTION}.Arn`);
+  });
+
+  it('runs the hook bundle with its own role, which only writes its own logs', () => {
+    const fn = props(HOOK_FUNCTION, 'AWS::Serverless::Function');
+    const build = obj(obj(resource(HOOK_FUNCTION, 'AWS::Serverless::Function').Metadata, 'Metadata').BuildProperties, 'BuildProperties');
+    expect(list(build.EntryPoints)).toEqual(['macro/hook.ts']);
+    expect(fn.Handler).toBe('hook.handler');
+    expect([fn.Runtime, fn.Architectures]).toEqual(['nodejs24.x', ['arm64']]);
+    // Hooks wait 30 seconds for the answer.
+    expect(fn.Timeout as number).toBeLessThan(30);
+    expect(getAttTarget(fn.Role)).toBe(`${HOOK_ROLE}.Arn`);
+    expect(fn.Policies).toBeUndefined();
+    const env = obj(obj(fn.Environment, 'Environment').Variables, 'Variables');
+    expect(env.TAP_HARDENING_DEFAULTS).toEqual({ Ref: 'OrganisationDefaults' });
+    expect(env.TAP_HARDENING_MACRO_NAME).toEqual({ Ref: 'MacroName' });
+    expect(obj(fn.LoggingConfig, 'LoggingConfig').LogGroup).toEqual({ Ref: HOOK_LOG_GROUP });
+
+    const role = props(HOOK_ROLE, 'AWS::IAM::Role');
+    expect([...new Set(trustedBy(role))]).toEqual(['lambda.amazonaws.com']);
+    expect(list(role.ManagedPolicyArns)).toEqual([]);
+    const statements = statementsOf(role);
+    expect(statements.flatMap((x) => list(x.Action)).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statements.flatMap((x) => list(x.Resource))).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${TapHardeningHookLogGroup}:*' },
+    ]);
+    const group = props(HOOK_LOG_GROUP, 'AWS::Logs::LogGroup');
+    expect(group).toEqual({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${MacroName}-hook' }, RetentionInDays: { Ref: 'LogRetentionInDays' } });
+    expect(obj(fn.FunctionName, 'FunctionName')).toEqual({ 'Fn::Sub': '${MacroName}-hook' });
   });
 });
 

@@ -36,12 +36,17 @@ describe('dist/stackset.yaml', () => {
     expect(text).not.toMatch(/arn:aws(-[a-z]+)*:/);
   });
 
-  test('holds a plain Lambda function, its role, its log group and the macro', () => {
+  test('holds a plain Lambda function, its role, its log group and the macro, and the optional hook', () => {
     expect(Object.fromEntries(Object.entries(res).map(([id, r]) => [id, (r as Obj).Type]))).toEqual({
       TapHardeningFunction: 'AWS::Lambda::Function',
       TapHardeningFunctionRole: 'AWS::IAM::Role',
       TapHardeningLogGroup: 'AWS::Logs::LogGroup',
       TapHardeningMacro: 'AWS::CloudFormation::Macro',
+      TapHardeningHookFunction: 'AWS::Lambda::Function',
+      TapHardeningHookFunctionRole: 'AWS::IAM::Role',
+      TapHardeningHookLogGroup: 'AWS::Logs::LogGroup',
+      TapHardeningHookExecutionRole: 'AWS::IAM::Role',
+      TapHardeningHook: 'AWS::CloudFormation::LambdaHook',
     });
     expect(res.TapHardeningMacro.Properties).toEqual({ Name: { Ref: 'MacroName' }, Description: sam.Resources.TapHardeningMacro.Properties.Description, FunctionName: { 'Fn::GetAtt': ['TapHardeningFunction', 'Arn'] } });
   });
@@ -77,6 +82,21 @@ describe('dist/stackset.yaml', () => {
     expect(res.TapHardeningFunctionRole.Properties.ManagedPolicyArns).toBeUndefined();
     expect(res.TapHardeningLogGroup.Properties).toEqual(sam.Resources.TapHardeningLogGroup.Properties);
     expect(res.TapHardeningLogGroup.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+  });
+
+  test('has the hook of template.yaml: same condition, parameters, hook, roles and log group; code from the same zip', () => {
+    expect(stackset.Conditions).toEqual(sam.Conditions);
+    for (const name of ['EnableHook', 'HookFailureMode', 'HookAlias']) expect(stackset.Parameters[name]).toEqual(sam.Parameters[name]);
+    for (const id of ['TapHardeningHook', 'TapHardeningHookFunctionRole', 'TapHardeningHookLogGroup', 'TapHardeningHookExecutionRole']) {
+      expect([id, res[id]]).toEqual([id, sam.Resources[id]]);
+    }
+    const hookFn = res.TapHardeningHookFunction as Obj;
+    const samHookFn = sam.Resources.TapHardeningHookFunction as Obj;
+    expect(hookFn.Condition).toBe('HookEnabled');
+    expect(hookFn.Properties.Code).toEqual(fn.Code);
+    for (const key of ['FunctionName', 'Handler', 'Runtime', 'Architectures', 'MemorySize', 'Timeout', 'Role', 'LoggingConfig', 'Environment']) {
+      expect([key, hookFn.Properties[key]]).toEqual([key, samHookFn.Properties[key]]);
+    }
   });
 
   test('outputs what template.yaml outputs', () => {
