@@ -23,7 +23,7 @@ import { HardeningError, formatProblem, type Problem } from '../engine/errors';
 import { harden } from '../engine/harden';
 import { isChange, type ReportRecord } from '../report/records';
 import { isObject, type Json } from '../template/json';
-import { parseTemplate, TemplateParseError } from '../template/yaml';
+import { parseTemplate } from '../template/yaml';
 
 export type SeverityLevel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
@@ -88,7 +88,8 @@ export function evaluateTemplate(text: string, options: EvaluateOptions): Verdic
   try {
     template = parseTemplate(text, { file: 'template' }).value as Json;
   } catch (e) {
-    const why = e instanceof TemplateParseError || e instanceof Error ? e.message : String(e);
+    // TemplateParseError names the line and column.
+    const why = e instanceof Error ? e.message : String(e);
     return { compliant: false, internal: true, message: clip(`TapHardening could not read the template: ${why}`, MAX_MESSAGE), annotations: [], counts: empty };
   }
   const declared = declaresTransform(template, options.macroName);
