@@ -117,7 +117,7 @@ export function evaluateTemplate(text: string, options: EvaluateOptions): Verdic
 
   const annotations: HookAnnotation[] = [
     ...errors.map((r) => annotation(r, 'FAILED', 'HIGH', r.hint ?? 'fix this by hand: the macro reports it but must not rewrite it', link(r.rule))),
-    ...(missing ? changes.map((r) => annotation(r, 'FAILED', 'MEDIUM', `declare Transform: ${options.macroName} so the macro makes this change at deploy, or make it by hand${r.hint ? `: ${r.hint}` : ''}`, link(r.rule))) : []),
+    ...(missing ? changeAnnotations(changes, errors.length + warnings.length + suppressed.length, options.macroName, link) : []),
     ...warnings.map((r) => annotation(r, 'FAILED', 'LOW', r.hint, link(r.rule))),
     ...suppressed.map((r) => annotation(r, 'SKIPPED', 'INFORMATIONAL', undefined, link(r.rule))),
   ];
@@ -128,7 +128,7 @@ export function evaluateTemplate(text: string, options: EvaluateOptions): Verdic
   }
   if (missing) {
     parts.push(
-      `the template does not declare Transform: ${options.macroName}, and the macro would make ${plural(changes.length, 'change')} to it (${byRule(changes)}): add ${options.macroName} to Transform (last, after AWS::Serverless-2016-10-31 if the template uses SAM) so they are made at deploy, or make them by hand (tap-harden <template> writes them out): ${items(changes.map(describe))}`,
+      `the template does not declare Transform: ${options.macroName}, and the macro would make ${plural(changes.length, 'change')} to it (${byRule(changes)}): add ${options.macroName} to Transform (last, after AWS::Serverless-2016-10-31 if the template uses SAM) so they are made at deploy, or make them by hand (tap-harden <template> writes them out): ${changes.length <= MESSAGE_ITEMS ? items(changes.map(describe)) : items(ruleGroups(changes).map(describeGroup))}`,
     );
   }
   const compliant = parts.length === 0;
@@ -156,6 +156,43 @@ function cannotHarden(problems: Problem[], declared: boolean, options: EvaluateO
     severityLevel: 'HIGH',
   }));
   return { compliant: false, message: clip(message, MAX_MESSAGE), annotations: capped(annotations), counts: { problems: problems.length, errors: 0, changes: 0, warnings: 0, suppressed: 0, declared } };
+}
+
+/** The changes a template lacks: one annotation each while they fit, else one per rule. */
+function changeAnnotations(changes: readonly ReportRecord[], others: number, macroName: string, link: (rule: string) => object): HookAnnotation[] {
+  const remedy = (hint?: string): string => `declare Transform: ${macroName} so the macro makes ${hint === undefined ? 'these changes' : 'this change'} at deploy, or make it by hand${hint ? `: ${hint}` : ''}`;
+  if (changes.length + others <= MAX_ANNOTATIONS) return changes.map((r) => annotation(r, 'FAILED', 'MEDIUM', remedy(r.hint ?? ''), link(r.rule)));
+  return ruleGroups(changes).map((g) => ({
+    annotationName: g.rule,
+    status: 'FAILED',
+    statusMessage: clip(`would make ${plural(g.records.length, 'change')} to ${plural(g.resources.length, 'resource')} (${g.resources.join(', ')}), e.g. ${describe(g.records[0])}`, MAX_FIELD),
+    remediationMessage: clip(remedy(), MAX_FIELD),
+    ...link(g.rule),
+    severityLevel: 'MEDIUM',
+  }));
+}
+
+interface RuleGroup {
+  rule: string;
+  records: ReportRecord[];
+  resources: string[];
+}
+
+/** Records by rule, in the order the rules ran, with the resources each touches. */
+function ruleGroups(records: readonly ReportRecord[]): RuleGroup[] {
+  const groups = new Map<string, RuleGroup>();
+  for (const r of records) {
+    let g = groups.get(r.rule);
+    if (!g) groups.set(r.rule, (g = { rule: r.rule, records: [], resources: [] }));
+    g.records.push(r);
+    if (!g.resources.includes(r.resource)) g.resources.push(r.resource);
+  }
+  return [...groups.values()];
+}
+
+function describeGroup(g: RuleGroup): string {
+  const names = g.resources.length > 3 ? `${g.resources.slice(0, 3).join(', ')} and ${g.resources.length - 3} more` : g.resources.join(', ');
+  return `${g.rule} on ${names}, e.g. ${describe(g.records[0])}`;
 }
 
 function annotation(r: ReportRecord, status: HookAnnotation['status'], severityLevel: SeverityLevel, remediation: string | undefined, extra: object): HookAnnotation {
@@ -188,7 +225,7 @@ function byRule(records: readonly ReportRecord[]): string {
 
 function items(lines: readonly string[]): string {
   const shown = lines.slice(0, MESSAGE_ITEMS).map((l, i) => `[${i + 1}] ${clip(l, 400)}`);
-  if (lines.length > MESSAGE_ITEMS) shown.push(`… and ${lines.length - MESSAGE_ITEMS} more (see the annotations)`);
+  if (lines.length > MESSAGE_ITEMS) shown.push(`… and ${lines.length - MESSAGE_ITEMS} more (tap-harden <template> lists every one)`);
   return shown.join(' ');
 }
 
