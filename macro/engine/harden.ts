@@ -18,7 +18,7 @@ import { newLogicalId } from '../template/logical-ids';
 import { TemplateModel } from '../template/model';
 import { ensureStatement, findPolicies } from '../template/policies';
 import { VERSION } from '../version';
-import { checkExternalKeys, type KeyCheckOptions, type KeyCheckRequest } from '../preflight/kms';
+import { checkExternalKeys, keyNotUsed, type KeyCheckOptions, type KeyCheckRequest } from '../preflight/kms';
 
 export interface HardenInput {
   /** The template (the macro's fragment). Not mutated. */
@@ -306,7 +306,10 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       return id;
     },
     checkKey(resource, path, key, service) {
-      if (key.value === undefined) {
+      const skipped = keyNotUsed(model, resource, key.when ?? [], input);
+      if (skipped !== undefined) {
+        record(resource, 'finding', path, `key ${key.value ?? `from parameter ${key.parameter ?? '?'}`} not checked: ${skipped}`, 'info');
+      } else if (key.value === undefined) {
         record(resource, 'finding', path, `the key comes from parameter ${key.parameter ?? '?'}, whose value is not known here, so it was not checked`, 'info');
       } else if (!keyChecks.some((c) => c.resource === resource && c.key === key.value && c.service === service)) {
         keyChecks.push({ rule: rule.id, resource, path, key: key.value, service });
