@@ -9,6 +9,7 @@ import type { DependsOnOutcome } from '../template/depends-on';
 import type { PolicyKind, StatementOutcome } from '../template/policies';
 import type { Severity } from '../report/records';
 import type { KeyService } from '../preflight/kms';
+import type { ApiGatewayAccountState } from '../preflight/apigateway';
 import type { Guard } from '../template/resolve';
 
 /** A template option a rule reads (`Metadata: {TapHardening: {<name>: value}}`). */
@@ -78,6 +79,12 @@ export interface RuleContext {
   readonly model: TemplateModel;
   readonly region?: string;
   readonly accountId?: string;
+  /**
+   * What the account says about its API Gateway CloudWatch role in the stack's region, when the
+   * preflight asked (preflight/apigateway.ts); undefined when it did not (`harden`, the CLI
+   * without --preflight, or nothing in the template needs it).
+   */
+  readonly apiGatewayAccount?: ApiGatewayAccountState;
   /** The value of one of this rule's settings, as parsed, or undefined when not set. */
   setting(name: string): Json | undefined;
   /**
