@@ -2,7 +2,8 @@
  * S3-003: every bucket has default encryption written explicitly.
  *
  * Website buckets (`WebsiteConfiguration`, or the target of another bucket's
- * `RedirectAllRequestsTo.HostName`) stay SSE-S3 whatever `S3DefaultKmsKey` says: the website
+ * `RedirectAllRequestsTo.HostName`), and any other bucket S3-001 recognises as public by intent (a
+ * policy that lets everyone in, a public canned ACL), stay SSE-S3 whatever `S3DefaultKmsKey` says: the website
  * endpoint serves anonymous readers, who cannot call KMS, so SSE-KMS objects answer 403 there
  * ("Website endpoints", Amazon S3 User Guide: "Amazon S3 website endpoints do not support HTTPS",
  * and objects must be publicly readable; "Setting permissions for website access"). aws-cdk#18731
@@ -12,7 +13,7 @@
  * - Skips: a bucket with any `BucketEncryption` (never changed; an SSE-KMS bucket that receives
  *   service logs, or that serves a website, is reported, since those readers and writers cannot
  *   use it).
- * - Fixes: a website bucket gets SSE-S3 (reported, with how to get TLS and SSE-KMS: CloudFront
+ * - Fixes: a website or public-by-intent bucket gets SSE-S3 (reported, with how to get TLS and SSE-KMS: CloudFront
  *   with origin access control). A bucket that receives S3 server access logs, load balancer logs
  *   or CloudFront standard logs gets SSE-S3 (`AES256`): the one default every log-delivering service can write
  *   to. Any other bucket gets SSE-KMS with the key named by the option `S3DefaultKmsKey` (a key's
@@ -22,7 +23,7 @@
  */
 import type { Rule } from './types';
 import { isObject, type Json, type JsonObject } from '../template/json';
-import { logDeliveries, websiteReason } from './shared/s3';
+import { logDeliveries, publicIntent, websiteReason } from './shared/s3';
 
 const PATH = ['Properties', 'BucketEncryption'];
 
@@ -34,7 +35,7 @@ function sse(algorithm: 'AES256' | 'aws:kms', key?: Json): Json {
   return { ServerSideEncryptionConfiguration: [rule] };
 }
 
-const WEBSITE_HINT = 'for TLS and SSE-KMS, serve the site through CloudFront with origin access control (and a key statement for cloudfront.amazonaws.com) instead of the website endpoint';
+const WEBSITE_HINT = 'for TLS and SSE-KMS, serve the content through CloudFront with origin access control (and a key statement for cloudfront.amazonaws.com) instead of to anonymous readers or the website endpoint';
 
 function isKmsEncrypted(value: Json | undefined): boolean {
   return JSON.stringify(value ?? null).includes('"aws:kms');
@@ -72,19 +73,22 @@ export const s3DefaultEncryption: Rule = {
   apply(bucket, ctx) {
     const current = bucket.properties.BucketEncryption;
     const deliveries = logDeliveries(ctx.model, bucket.id);
-    const website = websiteReason(ctx.model, bucket.id);
+    // A website, or a bucket whose policy or ACL lets everyone read (as S3-001 recognises it):
+    // anonymous readers cannot call KMS, so SSE-KMS objects would answer them 403.
+    const intent = publicIntent(ctx.model, bucket.id);
+    const website = websiteReason(ctx.model, bucket.id) ?? intent.policy ?? intent.acl;
     if (current !== undefined) {
       if (deliveries.length && isKmsEncrypted(current)) {
         ctx.finding(bucket.id, PATH.join('.'), 'warning', `uses SSE-KMS but receives ${deliveries.join(', ')}, which cannot be written to SSE-KMS buckets: use AES256`);
       }
       if (website !== undefined && isKmsEncrypted(current)) {
-        ctx.finding(bucket.id, PATH.join('.'), 'warning', `uses SSE-KMS but ${website}: anonymous readers of the website endpoint cannot decrypt SSE-KMS objects and get 403`, WEBSITE_HINT);
+        ctx.finding(bucket.id, PATH.join('.'), 'warning', `uses SSE-KMS but ${website}: anonymous readers cannot decrypt SSE-KMS objects and get 403`, WEBSITE_HINT);
       }
       return;
     }
     if (website !== undefined) {
       const kms = ctx.setting('S3DefaultKmsKey') !== undefined ? ', not the S3DefaultKmsKey' : '';
-      ctx.set(bucket.id, PATH, sse('AES256'), `SSE-S3${kms}, because ${website}: anonymous readers of the website endpoint cannot decrypt SSE-KMS objects`, WEBSITE_HINT);
+      ctx.set(bucket.id, PATH, sse('AES256'), `SSE-S3${kms}, because ${website}: anonymous readers cannot decrypt SSE-KMS objects`, WEBSITE_HINT);
       return;
     }
     if (deliveries.length) {
