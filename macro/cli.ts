@@ -46,7 +46,8 @@ Options:
   --region R               the region the stack deploys to
   --account A              the account id the stack deploys to
   --param Key=Value        a deploy parameter value (repeatable)
-  --preflight              check KMS keys outside the template live (needs AWS credentials)
+  --preflight              check KMS keys outside the template, and whether the account has an
+                           API Gateway CloudWatch role, live (needs AWS credentials)
   -h, --help               show this help
   -v, --version            show the version
 

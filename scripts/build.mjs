@@ -32,13 +32,16 @@ const common = {
 
 rmSync('dist', { recursive: true, force: true });
 // dist/hook.js is the CloudFormation Lambda Hook (macro/hook.ts): the same engine, no AWS SDK.
-const lambdaEntries = ['macro/handler.ts', 'macro/hook.ts', 'macro/preflight/kms-client.ts'].filter((f) => existsSync(f));
-await build({ ...common, entryPoints: lambdaEntries, external: ['./preflight/kms-client.js'] });
+// The API Gateway account client is built only when its SDK package is installed; without it the
+// preflight reports "could not check" and APIGW-001 works as it does offline.
+const apiGatewayClient = existsSync('node_modules/@aws-sdk/client-api-gateway') ? ['macro/preflight/apigateway-client.ts'] : [];
+const lambdaEntries = ['macro/handler.ts', 'macro/hook.ts', 'macro/preflight/kms-client.ts', ...apiGatewayClient].filter((f) => existsSync(f));
+await build({ ...common, entryPoints: lambdaEntries, external: ['./preflight/kms-client.js', './preflight/apigateway-client.js'] });
 await build({
   ...common,
   entryPoints: ['macro/cli.ts', 'macro/batch/worker.ts'],
   banner: { js: '#!/usr/bin/env node' },
-  external: ['./preflight/kms-client.js', '@aws-cdk/cloudformation-diff'],
+  external: ['./preflight/kms-client.js', './preflight/apigateway-client.js', '@aws-cdk/cloudformation-diff'],
 });
 chmodSync('dist/cli.js', 0o755);
 writeFileSync('dist/stackset.yaml', checkedStackSetTemplate('stackset/template.yaml'));

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 // The rules import the table (DATA-001 takes its types from it), but what they declare in
 // `changes` does not depend on it: bundle them against an empty table, so a stale or missing one
 // cannot stop its own regeneration.
-const EMPTY = "export const SPEC_VERSION = '';\nexport const TYPES_PACKED = '';\nexport const REPLACEMENT: Readonly<Record<string, string>> = {};\n";
+const EMPTY = "export const SPEC_VERSION = '';\nexport const TYPES_PACKED = '';\nexport const NAMES_PACKED = '';\nexport const REPLACEMENT: Readonly<Record<string, string>> = {};\n";
 const emptyTable = {
   name: 'empty-spec-table',
   setup(b) {

@@ -200,11 +200,11 @@ describe('execution role', () => {
       for (const action of list(statement.Action)) actions.add(String(action));
     }
     expect([...actions].sort()).toEqual(
-      ['kms:DescribeKey', 'kms:GetKeyPolicy', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+      ['apigateway:GET', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
     );
   });
 
-  it('scopes logs to its own log group and KMS to keys of this account', () => {
+  it('scopes logs to its own log group, KMS to keys of this account and API Gateway to the account settings', () => {
     const resourcesOf = (prefix: string): unknown[] =>
       inlineStatements
         .filter((s) => list(s.Action).some((a) => String(a).startsWith(prefix)))
@@ -216,6 +216,8 @@ describe('execution role', () => {
       },
     ]);
     expect(resourcesOf('kms:')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' }]);
+    // GetAccount only: apigateway:GET on the account settings of this Region, nothing else of API Gateway.
+    expect(resourcesOf('apigateway:')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}::/account' }]);
   });
 });
 

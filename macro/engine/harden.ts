@@ -18,7 +18,8 @@ import { newLogicalId } from '../template/logical-ids';
 import { TemplateModel } from '../template/model';
 import { ensureStatement, findPolicies } from '../template/policies';
 import { VERSION } from '../version';
-import { checkExternalKeys, type KeyCheckOptions, type KeyCheckRequest } from '../preflight/kms';
+import { checkExternalKeys, keyNotUsed, type KeyCheckOptions, type KeyCheckRequest } from '../preflight/kms';
+import { apiGatewayAccountState, type ApiGatewayAccountState, type ReadAccount } from '../preflight/apigateway';
 
 export interface HardenInput {
   /** The template (the macro's fragment). Not mutated. */
@@ -33,6 +34,8 @@ export interface HardenInput {
   rules?: readonly Rule[];
   /** The run's date, `YYYY-MM-DD` (UTC), which a Skip's `Until` is compared with; default: today. */
   today?: string;
+  /** What the account says about its API Gateway CloudWatch role (set by `hardenWithPreflight`). */
+  apiGatewayAccount?: ApiGatewayAccountState;
 }
 
 export interface HardenResult {
@@ -76,12 +79,16 @@ export function harden(input: HardenInput): HardenResult {
 /**
  * Hardens a template and checks the keys outside it live (the KMS preflight), as the option
  * `ExternalKeys` says: `warn` (default) reports what it finds, `fail` fails the run, `off` skips
- * the check. The KMS client is loaded only when there is a key to check.
+ * the check. The KMS client is loaded only when there is a key to check. Before the rules, the
+ * API Gateway account preflight asks whether the account already has a CloudWatch role, when a
+ * stage of the template logs (preflight/apigateway.ts; `readAccount` replaces the live read).
  *
  * @throws HardeningError as `harden` does, and for preflight problems in `fail` mode.
  */
-export async function hardenWithPreflight(input: HardenInput, read?: KeyCheckOptions['read']): Promise<HardenResult> {
-  const run = runRules(input);
+export async function hardenWithPreflight(input: HardenInput, read?: KeyCheckOptions['read'], readAccount?: ReadAccount): Promise<HardenResult> {
+  // Before the rules: APIGW-001 adds the account-wide Account only when the account has no role.
+  const account = await apiGatewayAccountState(input.template, { ...(input.region ? { region: input.region } : {}), ...(input.defaults !== undefined ? { defaults: input.defaults } : {}) }, readAccount);
+  const run = runRules(account ? { ...input, apiGatewayAccount: account } : input);
   const mode = run.options.externalKeys;
   if (run.keyChecks.length && mode !== 'off') {
     const region = input.region ?? 'us-east-1';
@@ -240,6 +247,7 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
     model,
     ...(input.region ? { region: input.region } : {}),
     ...(input.accountId ? { accountId: input.accountId } : {}),
+    ...(input.apiGatewayAccount ? { apiGatewayAccount: input.apiGatewayAccount } : {}),
     setting: (name) => options.settings[name],
     skips: (resource) => suppressions.get(resource)?.some((s) => s.rule === rule.id) ?? false,
     set(resource, path, value, detail, hint) {
@@ -312,7 +320,10 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       return id;
     },
     checkKey(resource, path, key, service) {
-      if (key.value === undefined) {
+      const skipped = keyNotUsed(model, resource, key.when ?? [], input);
+      if (skipped !== undefined) {
+        record(resource, 'finding', path, `key ${key.value ?? `from parameter ${key.parameter ?? '?'}`} not checked: ${skipped}`, 'info');
+      } else if (key.value === undefined) {
         record(resource, 'finding', path, `the key comes from parameter ${key.parameter ?? '?'}, whose value is not known here, so it was not checked`, 'info');
       } else if (!keyChecks.some((c) => c.resource === resource && c.key === key.value && c.service === service)) {
         keyChecks.push({ rule: rule.id, resource, path, key: key.value, service });

@@ -1,6 +1,7 @@
 /**
  * The checks every output passes before it leaves the engine (DESIGN.md, invariant 5): no
- * dependency cycle, every DependsOn, Ref, GetAtt, Sub and Condition target exists, and the
+ * dependency cycle, every DependsOn, Ref, GetAtt, Sub and Condition target exists (or names a
+ * resource inside a CloudFormation module of the template, see template/modules.ts), and the
  * template stays within CloudFormation's limits; and invariant 4: no rule replaces an existing
  * resource by changing a property whose update requires replacement. A violation is a failure,
  * never an output.
@@ -11,6 +12,7 @@ import type { Rule } from '../rules/types';
 import { causesReplacement } from '../spec';
 import { deepEqual, getOwn, isObject, type JsonObject } from '../template/json';
 import { danglingReferences, type TemplateModel } from '../template/model';
+import { moduleOf } from '../template/modules';
 
 /** CloudFormation quotas ("AWS CloudFormation quotas", User Guide). */
 export const LIMITS = {
@@ -46,7 +48,8 @@ export function checkInvariants(model: TemplateModel, addedEdges: ReadonlyMap<st
   const final = namesAreFinal(model);
   for (const id of ids) {
     for (const target of model.dependsOn(id)) {
-      if (!model.isResource(target) && final) problems.push({ rule: 'INVARIANT', resource: id, path: 'DependsOn', message: `${target} is not a resource in this template` });
+      // A resource inside a module (`MyModuleS3Bucket`) is added when CloudFormation expands it.
+      if (!model.isResource(target) && final && moduleOf(model, target) === undefined) problems.push({ rule: 'INVARIANT', resource: id, path: 'DependsOn', message: `${target} is not a resource in this template` });
     }
     const condition = model.condition(id);
     if (condition !== undefined && !(isObject(conditions) && Object.prototype.hasOwnProperty.call(conditions, condition))) {
@@ -56,6 +59,7 @@ export function checkInvariants(model: TemplateModel, addedEdges: ReadonlyMap<st
     const resource = model.resource(id) as JsonObject;
     for (const key of ['Properties', 'UpdatePolicy', 'CreationPolicy']) {
       for (const name of danglingReferences(model, getOwn(resource, key))) {
+        if (moduleOf(model, name) !== undefined) continue;
         problems.push({ rule: 'INVARIANT', resource: id, path: key, message: `refers to ${name}, which is not a resource, parameter or pseudo parameter of this template` });
       }
     }
@@ -64,6 +68,7 @@ export function checkInvariants(model: TemplateModel, addedEdges: ReadonlyMap<st
   if (final && isObject(outputs)) {
     for (const name of Object.keys(outputs)) {
       for (const ref of danglingReferences(model, outputs[name])) {
+        if (moduleOf(model, ref) !== undefined) continue;
         problems.push({ rule: 'INVARIANT', resource: '-', path: `Outputs.${name}`, message: `refers to ${ref}, which is not in this template` });
       }
     }

@@ -9,6 +9,12 @@
  * Access denied, throttling that outlasts the retries, or a network error is reported as
  * "could not verify", never a failure, and never hangs the deploy.
  *
+ * A key the deploy does not use is not checked: one chosen by an `Fn::If` branch whose condition
+ * has the other value for the deploy's parameter values, or on a resource whose Condition is
+ * false (template/conditions.ts evaluates what it can; a condition it cannot is checked as if it
+ * held). An empty `KeyArn` parameter behind `!If [UseCmk, !Ref KeyArn, !Ref AWS::NoValue]` is so
+ * never sent to KMS.
+ *
  * Sources: "Encrypt log data in CloudWatch Logs using AWS KMS" (symmetric keys only, same
  * region, `logs.<region>.amazonaws.com`); "Configure AWS KMS key policies for CloudTrail".
  */
@@ -18,6 +24,9 @@ import { isObject, type Json } from '../template/json';
 import { wildcardMatch } from '../template/statements';
 import type { KeyRead } from './kms-client';
 import { loadKmsClient } from './load';
+import { notTaken, type DeployFacts } from '../template/conditions';
+import type { TemplateModel } from '../template/model';
+import type { Guard } from '../template/resolve';
 
 export type KeyService = 'logs' | 'cloudtrail';
 
@@ -47,6 +56,17 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   },
   cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
 };
+
+/**
+ * Why a key reference on `resource`, chosen under `when`, is not used by this deploy (so it is
+ * not checked), or undefined when it is or may be used.
+ *
+ * @example
+ * keyNotUsed(model, 'AppLogs', [{ condition: 'UseCmk', holds: true }], { region: 'eu-west-1' });
+ */
+export function keyNotUsed(model: TemplateModel, resource: string, when: readonly Guard[], facts: DeployFacts): string | undefined {
+  return notTaken(model, resource, when, facts);
+}
 
 /** The region in a KMS ARN (`arn:<p>:kms:<region>:<account>:key/…`), if the value is one. */
 export function arnRegion(key: string): string | undefined {

@@ -22,13 +22,28 @@
  * AWSServiceRoleForAPIGateway ("Log REST API calls to Amazon Data Firehose"). A V2 stage whose
  * API is not in the template cannot be told apart, so it is reported.
  *
+ * The Account is one setting per account and region: every stack that creates one overwrites the
+ * role the others set, and deleting the stack that set it leaves the setting pointing at whatever
+ * it last was (aws-cdk#7140, aws-cdk#10878); aws-cdk-lib turned its own `cloudWatchRole` off by
+ * default for new projects for that reason (aws-cdk PR #21546, feature flag
+ * `@aws-cdk/aws-apigateway:disableCloudWatchRole`). So the macro asks the account first
+ * (preflight/apigateway.ts, `GetAccount`, at deploy and in the CLI with --preflight) and adds the
+ * role and the Account only when no role is set. An organisation that keeps one role for every
+ * account names it with the option `ApiGatewayCloudWatchRoleArn`: the Account then points at that
+ * role and no role is created. Without the account's answer (the CLI without --preflight, access
+ * denied, a network error), the rule does what it did before the check, since a stage that logs
+ * fails without a role, and reports that it could not check.
+ *
  * Expectations
  * - Skips: stages that do not log; everything when the option `ApiGatewayCloudWatchRole` is
  *   false (the account's role is managed elsewhere), which is reported once, on the first
- *   logging stage.
+ *   logging stage; a template whose account already has a CloudWatch role in the region, as the
+ *   preflight found (reported once, with the role's ARN).
  * - Already compliant: the template has an `AWS::ApiGateway::Account` with a CloudWatchRoleArn
  *   (whatever it names).
- * - Fixes: with no Account, adds `ApiGatewayCloudWatchRole` (an IAM role trusted by
+ * - Fixes: with no Account and the option `ApiGatewayCloudWatchRoleArn` set, adds
+ *   `ApiGatewayAccount` with that role (no role of its own). With no Account and no such option,
+ *   adds `ApiGatewayCloudWatchRole` (an IAM role trusted by
  *   `apigateway.amazonaws.com` with the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs,
  *   ARN built with `${AWS::Partition}`) and `ApiGatewayAccount` (CloudWatchRoleArn: the role's
  *   Arn), both with DeletionPolicy and UpdateReplacePolicy Retain as aws-cdk-lib applies by
@@ -37,8 +52,9 @@
  *   first logging stage's API, as aws-cdk-lib makes it depend on the RestApi (a dependency the
  *   CloudFormation docs once asked for in accounts that never used API Gateway). Both new
  *   resources take the logging stages' Condition when they all share one, else none. With an
- *   Account that has no CloudWatchRoleArn, adds the role (with the Account's Condition) and sets
- *   the property, an update without interruption per the resource reference. The ids are fixed,
+ *   Account that has no CloudWatchRoleArn, sets it to the `ApiGatewayCloudWatchRoleArn` role, or
+ *   adds a role (with the Account's Condition) and sets it, an update without interruption per the
+ *   resource reference. The ids are fixed,
  *   so a second run, and a template with stages added or removed, finds what the first added.
  *
  * The role's trust names the service principal without `aws:SourceAccount`: neither the API
@@ -49,10 +65,13 @@
  * gains the role needs CAPABILITY_IAM.
  */
 import type { Rule } from './types';
-import type { JsonObject } from '../template/json';
+import { isObject, type Json, type JsonObject } from '../template/json';
 import { apiOf, STAGE_TYPES, stageLogging } from './shared/apigateway';
 
 const OPTION = 'ApiGatewayCloudWatchRole';
+const ROLE_ARN_OPTION = 'ApiGatewayCloudWatchRoleArn';
+/** An IAM role ARN, literal or with the partition and account as `${AWS::…}` placeholders. */
+const ROLE_ARN = /^arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::(\d{12}|\$\{AWS::AccountId\}):role\/[\w+=,.@/-]+$/;
 /** The fixed owner of the account-wide resources: `ApiGatewayCloudWatchRole`, `ApiGatewayAccount`. */
 const OWNER = 'ApiGateway';
 
@@ -90,6 +109,9 @@ export const apiGatewayAccountRole: Rule = {
     'aws-cdk-lib/region-info/lib/default.ts (apigateway.amazonaws.com in every partition)',
     'https://github.com/aws/aws-cdk/issues/12769 (a deleted role leaves the account setting dangling)',
     'https://github.com/awsdocs/aws-cloudformation-user-guide/issues/1008 (the former note: the Account needs a dependency on another API Gateway resource)',
+    'https://github.com/aws/aws-cdk/issues/7140 and https://github.com/aws/aws-cdk/issues/10878 (one Account per account and region: stacks overwrite each other\'s role)',
+    'https://github.com/aws/aws-cdk/pull/21546 (aws-cdk-lib no longer creates the CloudWatch role by default: @aws-cdk/aws-apigateway:disableCloudWatchRole)',
+    'https://docs.aws.amazon.com/apigateway/latest/api/API_GetAccount.html (GET /account: cloudwatchRoleArn; IAM apigateway:GET on arn:<partition>:apigateway:<region>::/account)',
   ],
   settings: [
     {
@@ -98,6 +120,15 @@ export const apiGatewayAccountRole: Rule = {
       parse(value) {
         if (typeof value === 'boolean') return value;
         throw new Error("must be true or false (false: the account's API Gateway CloudWatch role is set outside this template)");
+      },
+    },
+    {
+      name: ROLE_ARN_OPTION,
+      description: "The ARN of a central API Gateway CloudWatch role (trusted by apigateway.amazonaws.com, with AmazonAPIGatewayPushToCloudWatchLogs) that an organisation keeps in every account: when an account has no role set, the AWS::ApiGateway::Account the macro adds points at it, and no role is created. Usually set in TAP_HARDENING_DEFAULTS, e.g. arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ApiGatewayCloudWatch.",
+      parse(value) {
+        if (typeof value === 'string' && ROLE_ARN.test(value)) return value;
+        if (isObject(value)) return value; // an intrinsic, e.g. {"Fn::ImportValue": "..."}
+        throw new Error('must be an IAM role ARN, e.g. arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ApiGatewayCloudWatch');
       },
     },
   ],
@@ -120,26 +151,53 @@ export const apiGatewayAccountRole: Rule = {
       if (first) ctx.finding(stage.id, '', 'info', `${why}: the option ${OPTION} is false, so the account's API Gateway CloudWatch role must already be set in this account and region, else the stage fails with "CloudWatch Logs role ARN must be set in account settings to enable logging"`);
       return;
     }
+    const central = centralRole(ctx.setting(ROLE_ARN_OPTION));
 
     if (accounts.length > 0) {
       // The user's Account: give it a role, under its own condition (the role serves it alone).
       const account = accounts[0];
+      if (central !== undefined) {
+        ctx.set(account, ['Properties', 'CloudWatchRoleArn'], central, `the organisation's role (option ${ROLE_ARN_OPTION}), because ${why} and the Account sets no CloudWatch role`);
+        return;
+      }
       const role = ctx.createResource(account, 'CloudWatchRole', cloudWatchRole(), ROLE_DETAIL);
       ctx.set(account, ['Properties', 'CloudWatchRoleArn'], { 'Fn::GetAtt': [role, 'Arn'] }, `the new role ${role}, because ${why} and the Account sets no CloudWatch role`);
       return;
     }
 
     if (!first) return;
+    const state = ctx.apiGatewayAccount;
+    if (state?.status === 'role-set') {
+      ctx.finding(stage.id, '', 'info', `${why}; the account already has an API Gateway CloudWatch role in this region (${state.roleArn}, checked live), so no role or AWS::ApiGateway::Account is added: a second Account would take the account-wide setting over from whoever set it`);
+      return;
+    }
+    const checked =
+      state?.status === 'no-role'
+        ? 'checked live: the account has no API Gateway CloudWatch role in this region'
+        : state?.status === 'unknown'
+          ? `could not check the account (${state.reason}), so added as without the check`
+          : 'the account was not checked live here (the macro checks it at deploy; the CLI with --preflight)';
     const conditions = new Set(loggers.map((id) => model.condition(id)));
     const shared = conditions.size === 1 ? [...conditions][0] : undefined;
-    const role = ctx.createResource(OWNER, 'CloudWatchRole', cloudWatchRole(), ROLE_DETAIL, { condition: shared ?? null });
+    let roleArn: Json;
+    let roleText: string;
+    if (central !== undefined) {
+      roleArn = central;
+      roleText = `the organisation's role (option ${ROLE_ARN_OPTION})`;
+    } else {
+      const role = ctx.createResource(OWNER, 'CloudWatchRole', cloudWatchRole(), ROLE_DETAIL, { condition: shared ?? null });
+      roleArn = { 'Fn::GetAtt': [role, 'Arn'] };
+      roleText = role;
+    }
     const account = ctx.createResource(
       OWNER,
       'Account',
-      { Type: 'AWS::ApiGateway::Account', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { CloudWatchRoleArn: { 'Fn::GetAtt': [role, 'Arn'] } } },
-      `${role} as the account's API Gateway CloudWatch role (one per region, retained on delete; option ${OPTION}: false if set elsewhere), because ${why}`,
+      { Type: 'AWS::ApiGateway::Account', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { CloudWatchRoleArn: roleArn } },
+      `${roleText} as the account's API Gateway CloudWatch role (one per region, retained on delete; option ${OPTION}: false if set elsewhere), because ${why}`,
       { condition: shared ?? null },
     );
+    if (state?.status !== 'no-role') ctx.finding(account, 'Properties.CloudWatchRoleArn', state?.status === 'unknown' ? 'warning' : 'info', checked, `if the account already has a CloudWatch role, set ${OPTION}: false (or ${ROLE_ARN_OPTION} to a central role) so this stack does not take the account-wide setting over`);
+    else ctx.finding(account, 'Properties.CloudWatchRoleArn', 'info', checked);
     // Only an API that no logging stage is ordered before: the edge must never stand in the way
     // of APIGW-002's Stage → Account edges, which matter more.
     const api = loggers
@@ -148,3 +206,9 @@ export const apiGatewayAccountRole: Rule = {
     if (api !== undefined) ctx.dependsOn(account, api, 'aws-cdk-lib orders its CfnAccount after the RestApi, for accounts that have never used API Gateway');
   },
 };
+
+/** The option's role ARN as a value to write: a `${AWS::…}` string becomes a Fn::Sub. */
+function centralRole(value: Json | undefined): Json | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' && value.includes('${') ? { 'Fn::Sub': value } : value;
+}

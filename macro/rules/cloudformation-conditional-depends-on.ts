@@ -30,6 +30,7 @@
 import type { Rule } from './types';
 import { references } from '../template/intrinsics';
 import type { TemplateModel } from '../template/model';
+import { moduleOf } from '../template/modules';
 
 export const cloudFormationConditionalDependsOn: Rule = {
   id: 'DEP-001',
@@ -51,7 +52,8 @@ export const cloudFormationConditionalDependsOn: Rule = {
     const targets = model.dependsOn(resource.id);
     if (targets.length === 0) return;
 
-    const missing = [...new Set(targets.filter((t) => !model.isResource(t)))];
+    // A resource inside a CloudFormation module (`MyModuleS3Bucket`) exists once the module is expanded.
+    const missing = [...new Set(targets.filter((t) => !model.isResource(t) && moduleOf(model, t) === undefined))];
     if (missing.length) {
       if (!namesAreFinal(model)) {
         ctx.finding(resource.id, 'DependsOn', 'info', `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the template yet; a later transform (SAM, AWS::LanguageExtensions) may create ${missing.length === 1 ? 'it' : 'them'}, so this was not checked`);

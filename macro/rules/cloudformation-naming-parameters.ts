@@ -21,9 +21,25 @@
  * already evaluated, defaults included; the CLI's `--param`) and the `Default`, and fails with a
  * message that names the parameter, the value and the pattern, before anything is deployed.
  *
+ * Which parameters go into names is found by use: a parameter that a resource's physical-name
+ * property refers to (by `Ref`, or inside a `Fn::Sub` or `Fn::Join`). The physical-name property
+ * of each type comes from the resource specification (macro/spec `physicalNameProperty`, generated
+ * by scripts/spec-table.ts): the first of `<Type>Name`, `Name` and `<Type>Identifier` that is a
+ * top-level string property whose update requires replacement (`BucketName`, `QueueName`, a
+ * secret's `Name`, `DBInstanceIdentifier`), since a name that can change in place is a label, not
+ * the resource's identity. `EnvironmentSuffix`, the seeds' convention, is included by name. The
+ * option `NamingParameters` replaces that choice with its own list.
+ *
+ * A parameter found only by use may feed names whose own rules are looser than the safe pattern
+ * (a function name may hold uppercase letters and underscores): when the deploy's value or the
+ * `Default` does not match, the rule reports that and adds nothing, because failing or
+ * constraining would break a stack that deploys today. For a parameter the option names, or
+ * `EnvironmentSuffix`, it fails as below.
+ *
  * Expectations
- * - Skips: parameters not named in the option `NamingParameters` (default `EnvironmentSuffix`);
- *   a named parameter that is not in the template (reported when the option names it
+ * - Skips: parameters that go into no physical name, other than `EnvironmentSuffix` (or, with the
+ *   option `NamingParameters`, parameters it does not name); a parameter found by use that is not a
+ *   `String`; a named parameter that is not in the template (reported when the option names it
  *   explicitly). A resource's `Skip` does not apply to this template-level rule: turn it off with
  *   `Metadata.TapHardening.Rules: {PARAM-001: false}`.
  * - Already compliant: the parameter has its own `AllowedPattern` or `AllowedValues` (never
@@ -32,10 +48,14 @@
  *   parameter type whose constraints would apply to the Parameter Store key, not the value).
  * - Fixes: adds `AllowedPattern`, and `ConstraintDescription` and `MaxLength` when absent (a
  *   `MaxLength` the template sets is kept and bounds the pattern's check instead).
- * - Fails: the deploy's value or the `Default` does not match.
+ * - Fails: the deploy's value or the `Default` does not match, for a parameter the option names or
+ *   `EnvironmentSuffix`; for one found only by use, reports it as a warning instead.
  */
 import type { Rule, RuleContext } from './types';
+import { references } from '../template/intrinsics';
 import { isObject, type Json, type JsonObject } from '../template/json';
+import type { TemplateModel } from '../template/model';
+import { physicalNameProperty } from '../spec';
 
 export const SAFE_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 const SAFE_NAME = new RegExp(SAFE_NAME_PATTERN);
@@ -56,11 +76,13 @@ export const cloudFormationNamingParameters: Rule = {
     'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (lowercase letters, digits, hyphens, dots; begin and end with a letter or digit)',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html (DBInstanceIdentifier: no two consecutive hyphens, no trailing hyphen)',
     'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html (Name: at most 32 characters)',
+    'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html (the Name type: custom names, replacement)',
+    '@aws-cdk/aws-service-spec (each type\'s physical-name property: <Type>Name, Name or <Type>Identifier, requiring replacement), generated into macro/spec',
   ],
   settings: [
     {
       name: 'NamingParameters',
-      description: 'The parameters whose values go into resource names and get a safe AllowedPattern (default ["EnvironmentSuffix"]).',
+      description: 'The parameters whose values go into resource names and get a safe AllowedPattern. Default: every parameter a physical-name property refers to (from the resource specification), and EnvironmentSuffix.',
       parse(value) {
         if (!Array.isArray(value) || value.length === 0) throw new Error('must be a non-empty list of parameter names, e.g. ["EnvironmentSuffix"] (turn the rule off with Rules: {PARAM-001: false})');
         const seen = new Set<string>();
@@ -75,20 +97,48 @@ export const cloudFormationNamingParameters: Rule = {
   ],
   applyTemplate(template, ctx) {
     const configured = ctx.setting('NamingParameters');
-    const names = Array.isArray(configured) ? configured.filter((n): n is string => typeof n === 'string') : DEFAULT_NAMES;
-    for (const name of names) {
-      const declaration = template.parameters[name];
-      if (declaration === undefined) {
-        if (configured !== undefined) ctx.finding('-', `Parameters.${name}`, 'info', `the option NamingParameters names ${name}, which is not a parameter of this template`);
-        continue;
+    if (Array.isArray(configured)) {
+      for (const name of configured.filter((n): n is string => typeof n === 'string')) {
+        const declaration = template.parameters[name];
+        if (declaration === undefined) ctx.finding('-', `Parameters.${name}`, 'info', `the option NamingParameters names ${name}, which is not a parameter of this template`);
+        else if (isObject(declaration)) guard(name, declaration, ctx, { strict: true });
       }
-      if (isObject(declaration)) guard(name, declaration, ctx);
+      return;
+    }
+    const uses = namingUses(ctx.model);
+    for (const name of Object.keys(template.parameters)) {
+      const declaration = template.parameters[name];
+      const use = uses.get(name);
+      if (!isObject(declaration) || (use === undefined && !DEFAULT_NAMES.includes(name))) continue;
+      // A parameter found only by use that is not a String takes no pattern: nothing to say about it.
+      if (!DEFAULT_NAMES.includes(name) && declaration.Type !== 'String') continue;
+      guard(name, declaration, ctx, use === undefined ? { strict: true } : { strict: DEFAULT_NAMES.includes(name), use });
     }
   },
 };
 
-function guard(name: string, declaration: JsonObject, ctx: RuleContext): void {
+/**
+ * Each parameter that a physical-name property refers to, with the first such use, in template
+ * order: `EnvironmentSuffix` → `BucketName of Data`.
+ */
+function namingUses(model: TemplateModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const id of model.ids()) {
+    const type = model.type(id);
+    const property = type === undefined ? undefined : physicalNameProperty(type);
+    if (property === undefined) continue;
+    for (const ref of references(model.get(id, ['Properties', property]))) {
+      if (ref.via === 'GetAtt' || ref.attribute !== undefined || !model.isParameter(ref.name) || out.has(ref.name)) continue;
+      out.set(ref.name, `${property} of ${id}`);
+    }
+  }
+  return out;
+}
+
+/** `strict`: a value that does not fit fails the run; else it is reported and nothing is added. `use`: where the parameter goes into a name. */
+function guard(name: string, declaration: JsonObject, ctx: RuleContext, how: { strict: boolean; use?: string }): void {
   const at = `Parameters.${name}`;
+  const into = how.use === undefined ? 'resource names' : `resource names (${how.use})`;
   const type = declaration.Type;
   if (type !== 'String') {
     if (typeof type === 'string' && type.startsWith('AWS::SSM::Parameter::')) {
@@ -110,7 +160,11 @@ function guard(name: string, declaration: JsonObject, ctx: RuleContext): void {
     const text = String(value);
     const wrong = !SAFE_NAME.test(text) ? `does not match the AllowedPattern ${SAFE_NAME_PATTERN} that PARAM-001 adds (${SHAPE})` : text.length > maxLength ? `is ${text.length} characters long, over ${declaration.MaxLength === undefined ? `the MaxLength of ${maxLength} that PARAM-001 adds` : `its MaxLength of ${maxLength}`}` : undefined;
     if (wrong !== undefined) {
-      ctx.fail('-', at, `${name} goes into resource names, but ${what}, ${JSON.stringify(text)}, ${wrong}: use a value such as "dev" or "pr123", or give ${name} an AllowedPattern of your own`);
+      if (!how.strict) {
+        ctx.finding('-', at, 'warning', `${name} goes into ${into}, but ${what}, ${JSON.stringify(text)}, ${wrong}: no pattern added, since the names it feeds may accept it and the stack deploys today`, `give ${name} an AllowedPattern that fits every name it goes into, or list it in NamingParameters to have PARAM-001 enforce the safe pattern`);
+        return;
+      }
+      ctx.fail('-', at, `${name} goes into ${into}, but ${what}, ${JSON.stringify(text)}, ${wrong}: use a value such as "dev" or "pr123", or give ${name} an AllowedPattern of your own`);
     }
   }
 
@@ -118,7 +172,8 @@ function guard(name: string, declaration: JsonObject, ctx: RuleContext): void {
   ctx.setTemplate(
     ['Parameters', name, 'AllowedPattern'],
     SAFE_NAME_PATTERN,
-    `${name} goes into resource names, so it now accepts only ${SHAPE}${checked === undefined ? '' : ` (${JSON.stringify(String(checked))} matches)`}`,
+    // The long form only where it is news: the report's compact copy cuts records at 240 characters.
+    `${name} goes into ${how.strict ? 'resource names' : into}, so it now accepts only ${SHAPE}${checked === undefined ? '' : ` (${JSON.stringify(String(checked))} matches)`}`,
     `declare an AllowedPattern on ${name} yourself to choose another rule`,
   );
   if (declaration.ConstraintDescription === undefined) {

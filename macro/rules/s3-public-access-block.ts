@@ -7,8 +7,12 @@
  * - Fixes: adds the block, or the missing flags, as `true`. A flag the user set to `false` is
  *   kept and reported (a website bucket may need it); a flag given by an intrinsic is kept.
  *   When the template means the bucket to be public (a policy allowing everyone, a website
- *   configuration, a public canned ACL) the flags that would make the deploy fail are not added:
- *   that is reported as a warning instead.
+ *   configuration or the target of another bucket's website redirect, a public canned ACL) the
+ *   flags that would make the deploy fail are not added: that is reported as a warning instead.
+ *   A statement allowing everyone under a condition counts as public unless the condition pins
+ *   fixed values of the keys S3 names in "Blocking public access to your Amazon S3 storage" (The
+ *   meaning of "public"): with `BlockPublicPolicy: true`, S3 rejects such a policy, so the
+ *   template's own policy would fail to deploy (`shared/s3.ts`, `pinnedBy`).
  */
 import type { Rule } from './types';
 import { isIntrinsic } from '../template/intrinsics';
@@ -33,7 +37,8 @@ export const s3PublicAccessBlock: Rule = {
   resourceTypes: ['AWS::S3::Bucket'],
   changes: ['AWS::S3::Bucket Properties.PublicAccessBlockConfiguration'],
   references: [
-    'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html',
+    'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html (The meaning of "public": non-public only with fixed values of certain condition keys)',
+    'https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html (website endpoints serve anonymous readers over HTTP)',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html',
     'aws-cdk-lib/aws-s3/lib/bucket.ts (BlockPublicAccess.BLOCK_ALL)',
   ],

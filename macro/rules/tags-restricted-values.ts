@@ -1,13 +1,20 @@
 /**
  * TAG-002: tags on the types that restrict tag values more than most keep to those rules.
  *
- * KMS keys accept tag values of Unicode letters, digits, whitespace and `_ . / = + -` only, up to
- * 256 characters, keys of 1–128 characters not starting with `aws:`, and 50 tags per key;
- * CloudWatch alarms accept keys of 1–128 and values of 1–256 characters, and 50 tags. The seed
- * met "invalid tag values" on both with JSON strings as values (`{"team":"data"}`: `{`, `"`, `:`
- * and `,` are not allowed on a key), and its remedy was to drop those tags. The seed also spoke of
- * a character restriction on alarms, which the CloudWatch documentation does not state (it gives
- * lengths only): the documentation wins, so only the lengths are checked there.
+ * The rules followed are the general tag rules of "Tagging AWS resources and Tag Editor" (Tag
+ * naming limits and requirements: keys of 1 to 128 and values of 0 to 256 Unicode characters;
+ * letters, numbers and spaces representable in UTF-8 and `+ - = . _ : / @`; `aws:` keys are
+ * reserved; 50 tags per resource). For KMS keys, the KMS `Tag` API data type and the
+ * AWS::KMS::Key resource schema give only these lengths (TagKey 1 to 128, TagValue 0 to 256) and
+ * defer to the general rules; the CloudFormation reference page for the KMS key's `Tag` lists
+ * letters, digits, whitespace and `_ . / = + -` only, which would forbid `:` and `@` (an owner's
+ * e-mail, a cost-centre code such as `CC:1234`) that KMS accepts, so that narrower list is not
+ * followed: the service and its schema win over the page. What the seed saw fail were JSON
+ * strings as values (`{"team":"data"}`: `{`, `"` and `,` are outside every documented set), and
+ * its remedy was to drop those tags. CloudWatch alarms: the Alarm `Tag` reference and the
+ * CloudWatch API `Tag` data type give keys of 1 to 128 and values of 1 to 256 characters and no
+ * character set (the seed spoke of one; the documentation wins), so only the lengths are checked
+ * there, and 50 tags per alarm (TagResource).
  *
  * Expectations
  * - Skips: tags computed by an intrinsic (the whole list, one entry, or a key or value), which
@@ -39,7 +46,8 @@ const RESTRICTED: Readonly<Record<string, TagRules>> = {
     maxTags: 50,
     keyLength: [1, 128],
     valueLength: [0, 256],
-    valueChars: { pattern: /^[\p{L}\p{Z}\p{N}_./=+-]*$/u, text: 'letters, digits, whitespace and _ . / = + -' },
+    // "Tagging AWS resources and Tag Editor", Tag naming limits and requirements.
+    valueChars: { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, text: 'letters, digits, whitespace and + - = . _ : / @' },
   },
   'AWS::CloudWatch::Alarm': { source: 'CloudWatch', maxTags: 50, keyLength: [1, 128], valueLength: [1, 256] },
 };
@@ -48,11 +56,13 @@ export const tagsRestrictedValues: Rule = {
   id: 'TAG-002',
   title: 'Keep tags on KMS keys and CloudWatch alarms within their tag rules',
   rationale:
-    'KMS keys accept tag values of letters, digits, whitespace and _ . / = + - only, and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (the seed\'s JSON-string values) fails the create. Such a tag is removed and recorded in full in the report, or the run fails with RestrictedTagValues: fail.',
+    'KMS keys accept tag values of letters, digits, whitespace and + - = . _ : / @ (the general AWS tag rules), and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (the seed\'s JSON-string values) fails the create. Only such a tag is removed, and recorded in full in the report, or the run fails with RestrictedTagValues: fail; e-mails and codes with : or @ are kept.',
   resourceTypes: Object.keys(RESTRICTED),
   changes: Object.keys(RESTRICTED).map((type) => `${type} Properties.Tags`),
   references: [
-    'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kms-key-tag.html (Key: 1 to 128, not aws:; Value: letters, digits, whitespace, _ . / = + -, up to 256)',
+    'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html (Tag naming limits and requirements: letters, numbers, spaces and + - = . _ : / @; keys 1 to 128, values 0 to 256; aws: reserved)',
+    'https://docs.aws.amazon.com/kms/latest/APIReference/API_Tag.html (TagKey 1 to 128, TagValue 0 to 256, no pattern)',
+    'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kms-key-tag.html (lists _ . / = + - only; not followed where KMS accepts : and @)',
     'https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html (up to 50 user-created tags per key)',
     'https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html (TagException: one or more tags are not valid)',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-tag.html (Key: 1 to 128; Value: 1 to 256)',

@@ -9,6 +9,8 @@ import type { DependsOnOutcome } from '../template/depends-on';
 import type { PolicyKind, StatementOutcome } from '../template/policies';
 import type { Severity } from '../report/records';
 import type { KeyService } from '../preflight/kms';
+import type { ApiGatewayAccountState } from '../preflight/apigateway';
+import type { Guard } from '../template/resolve';
 
 /** A template option a rule reads (`Metadata: {TapHardening: {<name>: value}}`). */
 export interface RuleSetting {
@@ -77,6 +79,12 @@ export interface RuleContext {
   readonly model: TemplateModel;
   readonly region?: string;
   readonly accountId?: string;
+  /**
+   * What the account says about its API Gateway CloudWatch role in the stack's region, when the
+   * preflight asked (preflight/apigateway.ts); undefined when it did not (`harden`, the CLI
+   * without --preflight, or nothing in the template needs it).
+   */
+  readonly apiGatewayAccount?: ApiGatewayAccountState;
   /** The value of one of this rule's settings, as parsed, or undefined when not set. */
   setting(name: string): Json | undefined;
   /**
@@ -114,9 +122,10 @@ export interface RuleContext {
   /**
    * Asks for a key outside the template (a parameter value or literal) to be checked live before
    * the deploy (the KMS preflight): it exists, is enabled and symmetric, and its policy allows
-   * the service.
+   * the service. A key chosen by an `Fn::If` branch (`when`) that this deploy does not take, or on
+   * a resource whose Condition is false, is not checked (reported instead).
    */
-  checkKey(resource: string, path: string, key: { value?: string; parameter?: string }, service: KeyService): void;
+  checkKey(resource: string, path: string, key: { value?: string; parameter?: string; when?: readonly Guard[] }, service: KeyService): void;
   /** Records something the rule cannot or may not fix; `hint` says in one line how to fix it. */
   finding(resource: string, path: string, severity: Severity, detail: string, hint?: string): void;
   /** Ends the run: the template cannot be hardened as written. */

@@ -16,7 +16,7 @@
  * some cases), for the types rules change and the stateful types.
  */
 import { brotliDecompressSync } from 'node:zlib';
-import { REPLACEMENT, SPEC_VERSION, TYPES_PACKED } from './resources.generated';
+import { NAMES_PACKED, REPLACEMENT, SPEC_VERSION, TYPES_PACKED } from './resources.generated';
 
 export { SPEC_VERSION };
 
@@ -165,4 +165,36 @@ export function causesReplacement(type: string, property: string): 'yes' | 'mayb
   const props = replacing.get(type);
   if (props === undefined) return undefined;
   return props.get(property) ?? 'no';
+}
+
+let names: Map<string, string> | undefined;
+
+/** The physical-name table as plain text, one namespace a line (see resources.generated.ts). */
+export function namesText(): string {
+  return NAMES_PACKED === '' ? '' : brotliDecompressSync(Buffer.from(NAMES_PACKED, 'base64')).toString('utf8');
+}
+
+/**
+ * The property that holds the type's physical name, or undefined when the type has none: the
+ * first of `<Type>Name`, `Name` and `<Type>Identifier` that is a top-level string whose update
+ * requires replacement in the resource specification (`BucketName`, `TableName`, a secret's
+ * `Name`, `DBInstanceIdentifier`).
+ *
+ * @example
+ * physicalNameProperty('AWS::S3::Bucket');         // 'BucketName'
+ * physicalNameProperty('AWS::SecretsManager::Secret'); // 'Name'
+ * physicalNameProperty('AWS::KMS::Key');           // undefined
+ */
+export function physicalNameProperty(type: string): string | undefined {
+  if (!names) {
+    names = new Map();
+    for (const line of namesText().split('\n')) {
+      const [namespace, ...codes] = line.split(' ');
+      for (const code of codes) {
+        const short = code.replace(/[+#]$/, '');
+        names.set(`${namespace}::${short}`, code.endsWith('+') ? `${short}Name` : code.endsWith('#') ? `${short}Identifier` : 'Name');
+      }
+    }
+  }
+  return names.get(type);
 }

@@ -147,6 +147,63 @@ export const TYPES_PACKED =
   'S4n7dj8YAaiU1Ztnfem43HFDVt5MrlltXRTADV+l2uRMnRQH+eXQsA159IPdlakhxOILQVrH5dVaq5uRSS4pFPtKMOi9hl4EzJJk' +
   'C2COmZEMh2fEdt8AsNiqcCxDuy4uRkczIRQpfkNah/9GVs4hXtEZyjQemPvisC3NsNdSacYG4k8qN/nzdbgT1btZjDk=';
 
+/**
+ * The physical-name property of each type that has one, one namespace a line (`AWS::S3 Bucket+ …`:
+ * `Name+` is `<Name>Name`, `Name#` is `<Name>Identifier`, a bare `Name` is `Name`), brotli-compressed
+ * and base64-encoded: a top-level string property named so whose update requires replacement.
+ * 639 types.
+ */
+export const NAMES_PACKED =
+  'G3ktACwOB/e9b8L2zgsqWaRj7r6nSFIR5kwKECs1tWpvxuV1dOcOkpwZPdAH/92ZXJMXUTwETyZIgViZqZZV61Cy9vSfcy0SVBgB' +
+  'e/ACF/18f/aGsE+ZpuC+3Dlzzii21yv5GbTo/UA899qR7A0gVMA9UVn/LlCl7PIYGtZx7f6VIGqiCIiouf5V4ic8PWF7inmGMNYy' +
+  'dozeOWxXDHAr1w7yIUL/ul5nyF0NzO/Jv3u9x1OJ7v4P0kmHMXyBpqv0FyrJVpAnJAvvYJx1bG8uucPTUJTIr0a9kcRejgTXBxzn' +
+  'P5Nw4c21Q9K4s3I94tO9dYGdeBE/RAKf7XgHiiUoeWolK0t4p8VnMzhx3aeBcXWlXglKOWVnr3Ye1crQwDzkERNdLRzVegU8YAAZ' +
+  'JbECZp578QnoSwSRGNLV/IfXigUkbNM+elHFWA37OGqOx+ZaC1eKe3bsbxuQT9piTIjsdJZydU+XhTPwn3jBF+7J4Kz0ExqK5qy0' +
+  'HNAZPYfRHB0V+8ntRl+AWexqS0/MJijVtrp2HhDIZg20g/FaIiSyp4cXbxNuc+HAyBjGDbqyYXfvisJCAsiSrkTwBYQZ0lzvcrPK' +
+  'BV9UArA6/Oaka6Vu/npgPLtubbPeuHnxrVWnwzPeZKuF9wjv8Jwja5V2DlbDxdsmwsMb8TPz0k6aULbW0jUTKwsiNOKVXI0DSah8' +
+  'qJxWmw1A8FFtlQ352yIBvrOwnyBVFaMbE0s/56AL6EE0JpMYL+tJw+AgakZf5wp3rRMOo+igFmXKL5eQhKi5Rp1GDHOTtCZ6mDEh' +
+  'Y6KatweSt9pv6kD8F3Xhgsi8MfznirOaU3cRLsiTa6qX8yK/De5JsRhKVy8vJx66g9rKrGDmq1cYWDwozmSKnEpZUo3qPzw2oeaB' +
+  'vfq8y76ELwN2SSDYbkBN1ekl2c/fGli7bCrfKqPdiwVzx6SG7eX/1TtknaaSz+pQBWgKjsEYAJGjq8zUitNAssra7MBkUUWEFk8A' +
+  'AGg1gyf7Q4oQFmHlnyqwyFP+tax/ZTG2rdjkXcVofVDHQZeWjFEZLEeB0X4FaApLb+vm/cQvZeUnWMK42LL/9BdAUAjfagSqFsYS' +
+  'zP3ZCGLwaG0YzzQAhHwtGNrCUXGJGFU4CSq88+F2XxOjFTtEYtIijNB3ZtLG0pnA8SY4Y1H9jITjPOjM0DQ2xnQuTrZOhZLMijxS' +
+  'yHmYJUsUe3SC9LeL7EJ8zLIYVwsLqGeUL2nXTWXlAQ3phMy4julK4zX51jKVJHxR/NKvk09K1Mk2K9q7+SjCW9Rfl1lMmIHBx6ay' +
+  'tXWvU61oN/2eMVjXfmj1VdOoTnLTmDAxqzLQl4lswO9Gyyvo4fPe5adQoO2uUBlzXvWwnBAvkPe3i0aCgj1waYOTE3roS1wRMyg+' +
+  '2kDyimfScq5n9G4QnutVTp4EcMHMDk+jBb+K54F4KgjwRVA/phCT0se818V9vN38Nj/CxS4kKLw/yloXkNmLxYeHjHjo76cg1hzj' +
+  'zofTJeU8YS9mTGjmhrKjqUMbt2BNaEixq8SXP9nAY6I085WysiDWAexOniUoZ98n/EBb0YbxY1+E1IOih0axHc9J0XeXb11+cHaJ' +
+  'fqq1zYpkVYAzD6eVklwI0xwPwyuK1adhK5Wc9pnPs0TRVjsM3tsWMcNwScWA9bbulCzJmgicv3ItBmwdVINEA28W6aYRK94t+xXI' +
+  'EJgm43T5r+2kwl530D0FdWQhvmUKPfptSnrkr+molMBKPVLA8YlwNbLS3GuD5CvpDqqCy/LIJaaHDDJpFCDEEMuTE1U3g1cYCfqK' +
+  'tGbwyjyaKK/wFkjJ87rEWHtKAbAtC3D7xyLeUZ/jrgCJ4e4VBryM6E04TJXpX2kHG2QlKugVI0GeLYj71Lfum7/PflRBXe4yDTfb' +
+  'k18xGBSQhutHJj0Y/g1W5txpELRW9VpjaIFnhT2rQ/5cG3iuMICoXERbXdXgK0VKo7cu3E98ECWmD7Geucz43NxN5sONeEMTC/Of' +
+  'J2n4R3y0DmA2UnKQ4DrJpCcubnyDfFekfvOkZLcXaJKtbJBMqUMla3zO7wJncKCA3sVpOJrh5enYFCtzm4m2gFxy19+wuE4zujPy' +
+  'DG3z85644ahsIjkQknP9A5nji+ba+zN8AJXtNcleI3Exl24GN871oSUJNB1sVEwJ7GwFrfA1TfN1HZpiEo+oQu6EnoQZ0XjB5yV0' +
+  'jEmCQpJOtcgY2+vAwW/H15j2EF+wGsKFdF+E4Y1xoT6tufDvneY8VW7wtWCY3hPqyMtMIhawm84fOCg5RZa7JY9oG+sZ9cZrVRaf' +
+  'wTAiCtzmzZmh7NQ9jmdZaMRfgMSzvpSRRMaTzFli9GALxUWVlo1wRgoapOQvtKJKvkhEUt8hjFfx9ap8C4uCl2atvnfakmNTSpM8' +
+  'ncPNMjRkaC1i89Z1nkVzLxd6uewwGnnk+swkzgjjcSSNt0nmf7UwiZPBffv8A09oqXFRnVvSTyYDEchBFjXLHWmyZmgRbcVEz8/h' +
+  'tqLJyirmnuKQefKcnWFeYZhkZZqaZy5GypfOliM7K2YnrDH5RO5GEKZ3pkhQBna/a2Bpx0ZA6hd6gY6IQpED4pYusR1MEQ1Bz20E' +
+  'IoMdQROvLFDThdvz9zyFFQrGlYNfIZVcmxSfoQFdBuJakxqB+Lqk77l8IKgOwbDdMt6kn5GskWSgPpPRrq+WAVNow6axrvIf9mEF' +
+  'QqtM/dyMEBVb6hdToD3Lt+6bzfbdM1ugv+X5VT7BSQ8VZuTNaytfNus5DBEgLcwNJy8m2k77HqTs6irtElsTOqzCN7s7J1H91Fqs' +
+  'i/ZPfNeTcJAFRIDNZ0MWNSNsL7XdKL7kyTaD3Y9CjyuZXFj7QwaksxSLnHkLVtn8z1Kiu9UMNHK7w8V5CswIDB9NuQYynQacqk8O' +
+  'LmWtZe8cAGesQzEQmn+V3ZHNatv0urzc8AMCPWI8lYztZhZjA98LFgbMRNu3Gr5PaKW2xfB5J79C/SXO8OweBsomnDNkFPYNIPV1' +
+  'ytajbiyaGubSK9eXe3cuL4Yk7b0mbA65NO3t1agXohKGDuKMIdrCfc8On3nrAK8kDLPgII8cAIYIfprRx2+xd7nlOErOkxOui75P' +
+  'e7hTQO3L6OZam4xneCkeiIO6NC7Y9LYSISfGnUpG310N6IQ05tuLSH2f5eiuVoTSUAR/wqcsakzWLtnLYqkoODW15/SEEdlP7tIe' +
+  'JSm6a9sEzLzc5v3FblaEiwNbR6Lp5k59qZ19lR94qYCVoI4wvdkgZ3fCTRKf6IjXQa5n3NlcQ6Jgs7FvyCjpLFTSW6o0gv4hKEV1' +
+  'ra2Sn9FkVfkpkaZBOKj2PWOSvR/y72IBiG723McQOiHCPbKTs1YaZernOM6bImyDoCf8VDGi4gYpxgjhn3/5gsKQqUW+M95015af' +
+  'bivotmQt5IqOoLVCHML9gHKv+lBEIHzXMF89ODMfdjxRW8nRMZ06DWGFjS1ZSa71oALkGDb2qeZZvQwqMiVDLm0A47F2YnbDXRKX' +
+  'EEI3NCwNvJltyC83c6RvGQKjmGSlqRJkMMwzRpt2t1hsv/P5plXpf4MYNVYdZ7ZGacouH0cF8vQO9Txp2WD6jaKg7FIrUBBphSrG' +
+  'AWkgU4TtjqAjwl4mWcq3YNos+kqJPvg9bFZ0Q8ZS48KqK62gwFAgpdVVVDRvms5TCOHPdRN41qPkL8Q4ck52aCfB6I2fmfsIXhZb' +
+  'nPThGEfH4TStO+i9+nInI+GnBuItp7i560OdMDKNM1sLB4sGbcEJ5daWLFgR07sItGgyrjvbwEnnUYW6oqpUvLXVJj4VCg/rMpZi' +
+  'Evb3hap29LitleCqQS/z1hlzprcmBBO3BIuo4DBaMqnVzQfeghF8aQ4cMvQSq/YkKzjiZTAeFbd8gGpVT+uGUrhxfNK/R1Ul8SqM' +
+  'gvUgdn1ThLnHWjJNbATkYApvsoSIHMtsnIi4Od0ShZszKzOalTFi4IUnemVRKbCKKAeXyWkBJ7pXkx4n4/3pFYMoEJkqdGYYHL2u' +
+  'ES4bhrLXKGykOe2tBjjEeZdiQKPfc7BpNP1EsEWo3+SL+cjYGb0hrFvlblMZReajHY9AzlrpcHmYjK9gH9Ji/24iTlPTH27ipQjP' +
+  'VwTCYS24XSp1s1B0UAWvWR+lQ+4WQRuX5Ki5i70CnwOTp15i5d/w6Hbk0PjwBrnq8e7J4eW05d+3HIvuyBovQUIKNgx+skLw4Ahf' +
+  '3S69Mbubn7MPrmxEmT3x/rDf7qRMaOBD3LlcaPRGHDS8CVrMhnCA3jVxRe9xEt1BR4IlLY9K8Y/8ZZHtKOAsqb8coiPOmFc20Hf5' +
+  'C5vJSq/1YMUEhpy116UYEWdKFzXFXyGfdcVdziPZoXBo657xlLoG00/r5OnebFyrl3BGjL59HRq6l26AWx5a1qGRpgcgfPPOKgsE' +
+  'iB4qxfXksO5c2Fm9B0JW5UIKTpV+OlMUhKiakJFxkpurb+nYza46DuInKoxuDHdjKmuugmQCK/TBdNZ/636VY2ozarpxEx5HTaro' +
+  'RkQThuAo9mJu6p5eSmyzGgkeXy4ZTgt4CS4l9Cdw0q7DAiAMatRqZuUHA9uVxAuUcYHPUtXs1eKuKvcIddVfdP81M/DgiwBorir7' +
+  'g20pE2ywHxEIm4TGMnnQH8qBlD0/cz3ocgEThdbsO/M8uoylHTFEVrgs5HPXl4sY7Z9xlwrcbQ7HC0Vn6OV5+PE79gfJoqv4Lqkj' +
+  'UMrRjoE+KCsmjtmVJOnlQrgg3S8qrWCECvp26/XI0+npqeX8di5JFpSAJP6Zt/hduRHrBxLVXRzozxkcyWvqcpnNyx7YZLkqiXUm' +
+  'kfehiQmHTVP/Lxc0+NvlWM9D7ZgpMNYYOi+6uQqhtltTd/jXhakxmBHu8BaOMRjWTlbQM+/OySyWPahi6UW7aw==';
+
 /** Properties whose update requires replacement (`?`: only in some cases), for the types rules change and the stateful types. */
 export const REPLACEMENT: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Account': '',

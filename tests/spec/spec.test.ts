@@ -10,7 +10,7 @@ import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { PropertyType, Resource, ResourceProperties, SpecDatabase, TypeDefinition } from '@aws-cdk/service-spec-types';
 import { RULES } from '../../macro/rules';
 import { isChange, type ReportRecord } from '../../macro/report/records';
-import { causesReplacement, isKnownType, isStateful, SPEC_VERSION, statefulTypes, tagPropertyNames, tagShape, typesText } from '../../macro/spec';
+import { causesReplacement, isKnownType, isStateful, namesText, physicalNameProperty, SPEC_VERSION, statefulTypes, tagPropertyNames, tagShape, typesText } from '../../macro/spec';
 import { REPLACEMENT } from '../../macro/spec/resources.generated';
 import { isObject, type JsonObject } from '../../macro/template/json';
 import { parseTemplate } from '../../macro/template/yaml';
@@ -88,13 +88,14 @@ describe('the generated spec table', () => {
   test('is current: regenerating it from the installed spec and the registered rules changes nothing (else run `npm run gen:spec`)', () => {
     // Prepare: the packed table is compared decoded, so a different brotli build cannot fail the test.
     const committed = readFileSync(path.join(__dirname, '../../macro/spec/resources.generated.ts'), 'utf8');
-    const unpacked = (text: string) => text.replace(/export const TYPES_PACKED =\n(?: {2}'[^']*'(?: \+|;)\n)+/, '');
+    const unpacked = (text: string) => text.replace(/export const (TYPES|NAMES)_PACKED =\n(?: {2}'[^']*'(?: \+|;)\n)+/g, '');
     // Act
     const fresh = specTableData(db, RULES, installed);
     // Assess
     expect(SPEC_VERSION).toBe(installed);
     expect(typesText()).toBe(fresh.types);
     expect(REPLACEMENT).toEqual(fresh.replacement);
+    expect(namesText()).toBe(fresh.names);
     expect(unpacked(committed)).toBe(unpacked(renderSpecTable(fresh)));
     expect(unpacked(committed)).not.toContain('TYPES_PACKED');
   });
@@ -125,6 +126,21 @@ describe('the generated spec table', () => {
     expect(statefulTypes()).toEqual(expected);
     expect(isStateful('AWS::DynamoDB::Table')).toBe(true);
     expect(isStateful('AWS::SNS::Topic')).toBe(false);
+  });
+
+  test('gives the physical-name property of a type: <Type>Name, Name or <Type>Identifier, replacing and a string', () => {
+    expect(physicalNameProperty('AWS::S3::Bucket')).toBe('BucketName');
+    expect(physicalNameProperty('AWS::SQS::Queue')).toBe('QueueName');
+    expect(physicalNameProperty('AWS::SecretsManager::Secret')).toBe('Name');
+    expect(physicalNameProperty('AWS::RDS::DBInstance')).toBe('DBInstanceIdentifier');
+    expect(physicalNameProperty('AWS::KMS::Key')).toBeUndefined();
+    expect(physicalNameProperty('Custom::Thing')).toBeUndefined();
+    for (const [type, r] of byType) {
+      const name = physicalNameProperty(type);
+      if (name === undefined) continue;
+      expect(r.properties[name]?.causesReplacement).toBe('yes');
+      expect(r.properties[name]?.type.type).toBe('string');
+    }
   });
 
   test('tells which properties replace a resource, for the types rules change and the stateful types', () => {
