@@ -137,7 +137,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     }
     live.delete(temp);
     if (e instanceof WriteError) throw e;
-    throw new WriteError(file, codeOf(e), describeCode(codeOf(e)), { cause: e });
+    throw new WriteError(file, codeOf(e), `${describeCode(codeOf(e))}${existing ? '; the original is unchanged' : ''}`, { cause: e });
   }
   syncDirectory(dir);
 }
@@ -158,9 +158,9 @@ function syncDirectory(dir: string): void {
 function describeCode(code: string): string {
   switch (code) {
     case 'ENOSPC':
-      return 'no space left on the device (ENOSPC); the original is unchanged';
+      return 'no space left on the device (ENOSPC)';
     case 'EDQUOT':
-      return 'disk quota exceeded (EDQUOT); the original is unchanged';
+      return 'disk quota exceeded (EDQUOT)';
     case 'EACCES':
     case 'EPERM':
       return `permission denied (${code}): the directory must be writable to replace the file safely`;
