@@ -4,7 +4,7 @@
  * original or to the complete new version (what an uninterrupted run writes). SIGKILL may leave a
  * temporary file (and the test counts them); SIGTERM must leave none.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isTempName } from '../../macro/io/atomic-write';
 import { figures, HEAVY, random, run, templates, workspace } from './support/faults';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   fullMs = Date.now() - started;
   expect(full.code).toBe(0);
   expected = Object.fromEntries(names.map((n) => [n, readFileSync(path.join(ref, n), 'utf8')]));
+  rmSync(ref, { recursive: true, force: true });
   // Every file changes, so "original or new" tells the two states apart everywhere.
   for (const n of names) expect(expected[n]).not.toBe(originals[n]);
 });
@@ -57,6 +58,7 @@ async function killRuns(count: number, signal: NodeJS.Signals, seed: number): Pr
       else tally.damaged.push(`${signal} run ${k} (delay ${delay} ms, workers ${workers}): ${n}`);
     }
     tally.tempLeft += readdirSync(dir).filter((f) => isTempName(f)).length;
+    rmSync(dir, { recursive: true, force: true });
   }
   return tally;
 }

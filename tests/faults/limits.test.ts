@@ -4,7 +4,7 @@
  * batch, as that file's line, with the rest completed); a worker that runs out of memory fails
  * its own file only; a closed pipe or a full device on stdout is exit 2 with one message.
  */
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { spawn } from 'node:child_process';
@@ -60,6 +60,7 @@ describe('huge and endless input', () => {
     const one = await run([big], { cwd: dir });
     const oneMs = Date.now() - started;
     const many = await run(['--check', '.'], { cwd: dir });
+    rmSync(dir, { recursive: true, force: true });
 
     // Assess
     figures('50mb-file', { bytes: 50 * 1024 * 1024, exit: one.code, ms: oneMs });
@@ -97,6 +98,7 @@ describe('huge and endless input', () => {
       { write: false, parameterValues: {}, workers: 2, workerScript: path.join(ROOT, 'dist/batch/worker.js'), workerHeapMb: 24 },
       (r) => lines.push(`${path.basename(r.file)} ${r.status}`),
     );
+    rmSync(dir, { recursive: true, force: true });
 
     // Assess
     const huge = results.find((r) => r.file.endsWith('huge.yaml'));
