@@ -51,6 +51,20 @@ describe('tap-harden on a link farm', () => {
     expect(r.status).toBe(1);
   });
 
+  test('a glob is walked the same way: each real file once, nothing past its fixed prefix', () => {
+    // Prepare
+    const top = farm();
+
+    // Act
+    const r = cli(top, ['--check', 'root/**/*.yaml']);
+
+    // Assess
+    expect(r.stdout).toContain('2 templates: 2 would change');
+    expect(r.stdout).not.toMatch(/outside|o-link|self\//);
+    expect(r.stderr).toContain('root/o-link.yaml: a link out of root');
+    expect(r.status).toBe(1);
+  });
+
   test('--write writes through the symlink once, refuses the hard-linked file, and leaves outside alone', () => {
     // Prepare
     const top = farm();
