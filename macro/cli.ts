@@ -81,6 +81,8 @@ interface CliIo {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** The built worker script; without it, many templates are hardened in the main thread. */
   workerScript?: string;
+  /** Called before a --write run: makes SIGINT/SIGTERM stop between files and remove temporary files. */
+  onWriteRun?: () => void;
 }
 
 /** Runs the CLI and returns its exit code. */
@@ -254,6 +256,8 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
     if (!Number.isInteger(workers) || workers < 0) throw new CliError(`--workers must be a whole number, not ${values.workers}`);
   }
   const maxInput = inputLimit(io);
+  // Only here: elsewhere a handler would keep Ctrl-C from ending a blocking read of stdin.
+  if (values.write) io.onWriteRun?.();
   const { files, unmatched, errors, notices } = expandTemplates(args, cwd);
   for (const arg of unmatched) io.stderr(`tap-harden: ${arg}: no such file, and no template matches it\n`);
   for (const e of errors) io.stderr(`tap-harden: ${e.message}\n`);
@@ -349,7 +353,6 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 if (require.main === module) {
-  installInterruptCleanup();
   // A closed pipe or a full disk on stdout is exit 2 with one line, never a stack trace.
   guardOutput(process.stdout, 'stdout', (message) => {
     process.stderr.write(`tap-harden: ${message}\n`);
@@ -366,6 +369,7 @@ if (require.main === module) {
     ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
     progressStream: process.stderr,
     workerScript: path.join(__dirname, 'batch', 'worker.js'),
+    onWriteRun: () => installInterruptCleanup(),
   }).then((code) => {
     process.exitCode = code;
   });
