@@ -6,7 +6,7 @@
  * failure the temporary file is removed and the original is untouched.
  *
  * A symbolic link is written through: the link's final target is replaced and the link stays a
- * link. A file with several hard links is refused: replacing one name would split it from the
+ * link. A pipe or a device (`-o /dev/stdout`) is simply written to. A file with several hard links is refused: replacing one name would split it from the
  * others, which would keep the old content.
  *
  * Temporary files are named `.<name>.tap-harden-<pid>-<random>.tmp`. A process killed with
@@ -14,7 +14,7 @@
  * SIGINT and SIGTERM remove them (see interrupt.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { codeOf } from './read';
 
@@ -77,19 +77,29 @@ export function finalTarget(file: string): string {
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   let target: string;
-  try {
-    target = finalTarget(file);
-  } catch (e) {
-    throw new WriteError(file, codeOf(e), codeOf(e), { cause: e });
-  }
   let existing;
   try {
-    existing = statSync(target);
+    existing = statSync(file);
   } catch (e) {
     if (codeOf(e) !== 'ENOENT') throw new WriteError(file, codeOf(e), codeOf(e), { cause: e });
   }
   if (existing?.isDirectory()) throw new WriteError(file, 'EISDIR', 'it is a directory (EISDIR)');
-  if (existing && !existing.isFile()) throw new WriteError(file, 'EINVAL', 'it is not a regular file');
+  if (existing && !existing.isFile()) {
+    // A pipe, a terminal or a device (`-o /dev/stdout`): nothing to replace, only to write to.
+    try {
+      writeFileSync(file, data);
+    } catch (e) {
+      throw new WriteError(file, codeOf(e), describeCode(codeOf(e)), { cause: e });
+    }
+    return;
+  }
+  try {
+    // The kernel resolves an existing path (magic links such as /proc/self/fd/1 included); a
+    // name that does not exist yet is followed link by link to where it will be created.
+    target = existing ? realpathSync(file) : finalTarget(file);
+  } catch (e) {
+    throw new WriteError(file, codeOf(e), codeOf(e), { cause: e });
+  }
   if (existing && existing.nlink > 1) {
     throw new WriteError(file, 'EMLINK', `it has ${existing.nlink} hard links, and replacing it would split this name from the others (they would keep the old content); not written`);
   }

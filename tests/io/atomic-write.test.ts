@@ -88,6 +88,12 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(d)).toEqual([]);
   });
 
+  test('a device or a pipe is written to, not replaced', () => {
+    // Act & Assess: /dev/null stays the device it is.
+    expect(() => writeFileAtomic('/dev/null', 'x\n')).not.toThrow();
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
   test('creates a file that does not exist yet', () => {
     // Prepare
     const d = dir();
