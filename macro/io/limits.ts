@@ -38,10 +38,12 @@ export function maxInputBytes(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-/** `8 MiB`, `50.0 MiB`, `512 B`: sizes as people read them. */
+/** `8 MiB`, `50.5 MiB`, `1 TiB`, `512 B`: sizes as people read them. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
-  const mib = n / (1024 * 1024);
-  return `${mib.toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  for (const [unit, size] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20]] as const) {
+    if (n >= size || unit === 'MiB') return `${(n / size).toFixed(n % size === 0 ? 0 : 1)} ${unit}`;
+  }
+  return `${n} B`;
 }

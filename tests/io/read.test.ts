@@ -62,5 +62,7 @@ describe('maxInputBytes', () => {
     expect(() => maxInputBytes({ TAP_HARDENING_MAX_INPUT_BYTES: '2MB' })).toThrow('TAP_HARDENING_MAX_INPUT_BYTES must be a whole number of bytes, not 2MB');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(2 ** 40)).toBe('1 TiB');
+    expect(formatBytes(3 * 2 ** 29)).toBe('1.5 GiB');
   });
 });
