@@ -131,7 +131,7 @@ async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, attempt
     const attemptSignal = AbortSignal.timeout(attemptMs);
     let error: unknown;
     try {
-      return await call(AbortSignal.any([deadline, attemptSignal]));
+      return await call(eitherSignal(deadline, attemptSignal));
     } catch (e) {
       error = e;
     }
@@ -141,6 +141,17 @@ async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, attempt
     if (attempt >= attempts || !RETRYABLE.has(name)) throw error;
     await sleep(Math.min(1000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2), deadline);
   }
+}
+
+/** Aborts when either does (AbortSignal.any, which Node has from 20.3 on). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const both = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) both.abort(s.reason);
+    else s.addEventListener('abort', () => both.abort(s.reason), { once: true });
+  }
+  return both.signal;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
