@@ -3,6 +3,7 @@
  * concatenate to the same id (`A` + `BC…` and `AB` + `C…`), neither gets the plain id, so
  * reordering the template never swaps them; ids nobody else wants are as before.
  */
+import fc from 'fast-check';
 import { harden } from '../../macro/engine/harden';
 import { LogicalIdAllocator } from '../../macro/template/logical-ids';
 import type { JsonObject } from '../../macro/template/json';
@@ -42,6 +43,16 @@ describe('generated logical ids under collisions', () => {
     // Assess
     expect(backward).toEqual(forward);
     expect(shuffled).toEqual(forward);
+  });
+
+  test('any order of the resources gives the same generated ids (property)', () => {
+    const reference = permissions(Object.keys(RESOURCES));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(Object.keys(RESOURCES), { minLength: Object.keys(RESOURCES).length }), (order) => {
+        expect(permissions(order)).toEqual(reference);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   test('both colliding permissions get a suffix of their own; an uncontested one keeps its plain id', () => {
