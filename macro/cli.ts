@@ -9,7 +9,7 @@
  *
  * Exit codes: 0 success; 1 with --check when a template would change; 2 on any error.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,11 @@ import { summarize } from './report/records';
 import { RULES } from './rules';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
+import { writeFileAtomic, WriteError } from './io/atomic-write';
+import { installInterruptCleanup } from './io/interrupt';
+import { InputTooLargeError, maxInputBytes } from './io/limits';
+import { InputReadError, readInputFile, readLimited } from './io/read';
+import { guardOutput } from './io/output';
 
 const USAGE = `Usage: tap-harden <template | -> [options]
        tap-harden --check|--write <file | directory | glob>... [options]
@@ -77,6 +82,8 @@ interface CliIo {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** The built worker script; without it, many templates are hardened in the main thread. */
   workerScript?: string;
+  /** Called before a --write run: makes SIGINT/SIGTERM stop between files and remove temporary files. */
+  onWriteRun?: () => void;
 }
 
 /** Runs the CLI and returns its exit code. */
@@ -84,7 +91,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await run(argv, io);
   } catch (e) {
-    if (e instanceof TemplateParseError || e instanceof CliError || e instanceof DiffUnavailableError) io.stderr(`tap-harden: ${e.message}\n`);
+    if (e instanceof TemplateParseError || e instanceof CliError || e instanceof DiffUnavailableError || e instanceof InputTooLargeError || e instanceof InputReadError || e instanceof WriteError) io.stderr(`tap-harden: ${e.message}\n`);
     else io.stderr(`tap-harden: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
@@ -155,6 +162,14 @@ function isPlainFile(p: string): boolean {
   }
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function docsUrl(values: Values, io: CliIo, forSarif: boolean): string | undefined {
   const given = values['docs-url'] ?? (io.env.TAP_HARDENING_DOCS_URL || undefined);
   if (given !== undefined) return given;
@@ -165,12 +180,17 @@ function docsUrl(values: Values, io: CliIo, forSarif: boolean): string | undefin
 async function runOne(file: string, values: Values, format: TemplateFormat | undefined, reportFormat: ReportFormat, parameterValues: Record<string, string>, io: CliIo): Promise<number> {
   if (values.diff && values.format) throw new CliError('--diff prints a diff, not a template: drop --format, or use -o FILE to write the template as well');
   const label = file === '-' ? '<stdin>' : file;
+  const limit = inputLimit(io);
+  // -o DIR fails before any work, with the same message the write would give.
+  if (values.output !== undefined && isDirectory(values.output)) throw new WriteError(values.output, 'EISDIR', 'it is a directory (EISDIR)');
   let text: string;
   try {
-    text = file === '-' ? io.readStdin() : readFileSync(file, 'utf8');
+    text = file === '-' ? io.readStdin() : readInputFile(file, limit, label).toString('utf8');
   } catch (e) {
+    if (e instanceof InputTooLargeError || e instanceof InputReadError) throw e;
     throw new CliError(`cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  if (Buffer.byteLength(text, 'utf8') > limit) throw new InputTooLargeError(label, limit, Buffer.byteLength(text, 'utf8'));
   const source = parseTemplate(text, { file: label });
 
   let result;
@@ -210,7 +230,7 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   if (values.check) return result.changed ? 1 : 0;
 
   const output = serializeTemplate(result.template, (format ?? source.format) as TemplateFormat);
-  if (values.output) writeFileSync(values.output, output);
+  if (values.output) writeFileAtomic(values.output, output);
   else if (!values.diff) io.stdout(output);
   return 0;
 }
@@ -221,7 +241,7 @@ function renderOptions(values: Values, io: CliIo, reportFormat: ReportFormat) {
 }
 
 function writeReport(report: string, values: Values, io: CliIo): void {
-  if (values['report-file']) writeFileSync(values['report-file'], report);
+  if (values['report-file']) writeFileAtomic(values['report-file'], report);
   else io.stderr(report);
 }
 
@@ -236,8 +256,13 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
     workers = Number(values.workers);
     if (!Number.isInteger(workers) || workers < 0) throw new CliError(`--workers must be a whole number, not ${values.workers}`);
   }
-  const { files, unmatched } = expandTemplates(args, cwd);
+  const maxInput = inputLimit(io);
+  // Only here: elsewhere a handler would keep Ctrl-C from ending a blocking read of stdin.
+  if (values.write) io.onWriteRun?.();
+  const { files, unmatched, errors, notices } = expandTemplates(args, cwd);
   for (const arg of unmatched) io.stderr(`tap-harden: ${arg}: no such file, and no template matches it\n`);
+  for (const e of errors) io.stderr(`tap-harden: ${e.message}\n`);
+  for (const n of notices) io.stderr(`tap-harden: ${n}\n`);
   if (!files.length) {
     io.stderr('tap-harden: no templates to harden\n');
     return 2;
@@ -252,6 +277,7 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
       ...(values.region ? { region: values.region } : {}),
       ...(values.account ? { accountId: values.account } : {}),
       parameterValues,
+      maxInputBytes: maxInput,
       ...(workers !== undefined ? { workers } : {}),
       ...(io.workerScript ? { workerScript: io.workerScript } : {}),
     },
@@ -273,7 +299,7 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
   const named = results.map((r, i) => ({ ...r, file: files[i] as string }));
   io.stdout(`${totalLine(named)}\n`);
   if (reportFormat !== undefined) writeReport(renderResults(named, reportFormat, renderOptions(values, io, reportFormat)), values, io);
-  if (unmatched.length) return 2;
+  if (unmatched.length || errors.length) return 2;
   return exitCode(named, values.check === true);
 }
 
@@ -312,6 +338,15 @@ function progressBar(io: CliIo, total: number): Bar | undefined {
   return bar;
 }
 
+/** The input limit, from TAP_HARDENING_MAX_INPUT_BYTES or the default (io/limits.ts). */
+function inputLimit(io: CliIo): number {
+  try {
+    return maxInputBytes(io.env);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -319,16 +354,23 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 if (require.main === module) {
+  // A closed pipe or a full disk on stdout is exit 2 with one line, never a stack trace.
+  guardOutput(process.stdout, 'stdout', (message) => {
+    process.stderr.write(`tap-harden: ${message}\n`);
+    process.exit(2);
+  });
+  guardOutput(process.stderr, 'stderr', () => process.exit(2));
   void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    readStdin: () => readFileSync(0, 'utf8'),
+    readStdin: () => readLimited(0, '<stdin>', maxInputBytes(process.env)).toString('utf8'),
     env: process.env,
     cwd: process.cwd(),
     stdoutIsTTY: process.stdout.isTTY === true,
     ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
     progressStream: process.stderr,
     workerScript: path.join(__dirname, 'batch', 'worker.js'),
+    onWriteRun: () => installInterruptCleanup(),
   }).then((code) => {
     process.exitCode = code;
   });

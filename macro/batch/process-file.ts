@@ -1,9 +1,8 @@
 /**
  * One template from file to result: read, parse, harden, locate each record in the source,
- * and with `write` rewrite the file in place. The same function runs in a worker thread and in
+ * and with `write` replace the file atomically (io/atomic-write.ts). The same function runs in a worker thread and in
  * the main thread, and never throws: whatever goes wrong is the file's result.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { harden, type HardenResult } from '../engine/harden';
 import { HardeningError } from '../engine/errors';
 import { locateProblems, locateRecords } from '../report/locate';
@@ -12,6 +11,9 @@ import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
+import { writeFileAtomic, WriteError } from '../io/atomic-write';
+import { DEFAULT_MAX_INPUT_BYTES, InputTooLargeError } from '../io/limits';
+import { InputReadError, readInputFile } from '../io/read';
 
 export interface ProcessOptions {
   /** Rewrite a file in place when hardening changes it. */
@@ -21,6 +23,8 @@ export interface ProcessOptions {
   region?: string;
   accountId?: string;
   parameterValues: Record<string, string>;
+  /** The input limit in bytes (default 8 MiB): a larger file is refused before it is read. */
+  maxInputBytes?: number;
 }
 
 /**
@@ -33,9 +37,10 @@ export interface ProcessOptions {
 export function processFile(file: string, options: ProcessOptions): FileResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES).toString('utf8');
   } catch (e) {
-    return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+    if (!(e instanceof InputReadError || e instanceof InputTooLargeError)) return internal(file, e);
+    return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: e.message }] };
   }
   let parsed: ParsedTemplate;
   try {
@@ -70,10 +75,11 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
   if (options.write && result.changed && result.report.mode === 'fix') {
     try {
       const rewrite = rewriteTemplate(text, parsed.format, parsed.value as Json, withSourceReport(parsed.value as Json, result.template));
-      writeFileSync(file, rewrite.text);
+      writeFileAtomic(file, rewrite.text);
       out.note = rewrite.kept === 'document' ? 'written' : 'written afresh: comments and layout not kept';
     } catch (e) {
-      return { ...out, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+      const message = e instanceof WriteError ? e.message : `cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`;
+      return { ...out, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message }] };
     }
   }
   return out;

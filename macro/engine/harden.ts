@@ -14,7 +14,7 @@ import { isChange, summarize, type Report, type ReportRecord, type Severity } fr
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { intrinsicName, references } from '../template/intrinsics';
-import { newLogicalId } from '../template/logical-ids';
+import { LogicalIdAllocator } from '../template/logical-ids';
 import { TemplateModel } from '../template/model';
 import { ensureStatement, findPolicies } from '../template/policies';
 import { VERSION } from '../version';
@@ -108,7 +108,24 @@ function finish(run: Run): HardenResult {
   return { template: run.output, report: run.report, changed: run.changed };
 }
 
+/**
+ * Runs the rules; when two new resources asked for the same logical id, runs again with that id
+ * contested, so both get ids of their own whatever the template's order (template/logical-ids.ts).
+ * The input is never mutated, so a second run starts from the same template. Each further run
+ * needs a collision the one before did not have; three are more than any template needs.
+ */
 function runRules(input: HardenInput): Run {
+  let contested: ReadonlySet<string> = new Set();
+  for (let pass = 1; ; pass++) {
+    const ids = new LogicalIdAllocator(contested);
+    const run = runRulesOnce(input, ids);
+    const collisions = ids.collisions();
+    if (collisions.size === contested.size || pass >= 3) return run;
+    contested = collisions;
+  }
+}
+
+function runRulesOnce(input: HardenInput, newIds: LogicalIdAllocator): Run {
   const rules = input.rules ?? RULES;
   const problems = validateTemplate(input.template);
   if (problems.length) throw new HardeningError(problems);
@@ -137,7 +154,7 @@ function runRules(input: HardenInput): Run {
   const addedEdges = new Map<string, string>();
   for (const rule of rules) {
     if (!enabled(rule, options)) continue;
-    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks);
+    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks, newIds);
     if (rule.applyTemplate) {
       try {
         const parameters = getOwn(model.doc, 'Parameters');
@@ -218,7 +235,7 @@ function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
   }
 }
 
-function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[]): RuleContext {
+function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[], ids: LogicalIdAllocator): RuleContext {
   const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity, hint?: string): void => {
     const r: ReportRecord = { rule: rule.id, resource, action, path, detail };
     if (severity) r.severity = severity;
@@ -285,7 +302,7 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
     ensureStatement(kind, target, statement, detail) {
       const existing = findPolicies(model, kind, target)[0];
       const edgesBefore = new Set(existing === undefined ? [] : model.edges(existing));
-      const outcome = ensureStatement(model, kind, target, statement);
+      const outcome = ensureStatement(model, kind, target, statement, (owner, suffix, taken) => ids.allocate(owner, suffix, taken));
       if (outcome.status === 'added') {
         noteNewEdges(outcome.policyId, outcome.policyId === existing ? edgesBefore : new Set());
         declared(model.type(outcome.policyId) ?? '?', outcome.created && kind !== 'key' ? '' : outcome.path);
@@ -309,7 +326,7 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       return outcome;
     },
     createResource(owner, suffix, body, detail, options) {
-      const id = newLogicalId(owner, suffix, (x) => model.isResource(x) || hasOwn(model.resources, x));
+      const id = ids.allocate(owner, suffix, (x) => model.isResource(x) || hasOwn(model.resources, x));
       const typed = body.Type;
       declared(typeof typed === 'string' ? typed : '?', '');
       const condition = options !== undefined && 'condition' in options ? (options.condition ?? undefined) : model.condition(owner);

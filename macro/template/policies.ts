@@ -174,14 +174,21 @@ export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: s
  * ensureStatement(model, 'bucket', 'Data', denyInsecureTransport);
  * // → { status: 'added', policyId: 'DataPolicy', sid: 'DenyInsecureTransport', created: true, ... }
  */
-export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId: string, wanted: JsonObject): StatementOutcome {
+export function ensureStatement(
+  model: TemplateModel,
+  kind: PolicyKind,
+  targetId: string,
+  wanted: JsonObject,
+  /** Names a new policy resource (the engine's per-run allocator, so contested ids are never handed out). */
+  newId: (ownerId: string, suffix: string, taken: (id: string) => boolean) => string = newLogicalId,
+): StatementOutcome {
   const shape = SHAPES[kind];
   // The template gets its own copy: never an object the caller (or this module) keeps.
   const statement = deepClone(wanted);
   const sid = typeof statement.Sid === 'string' ? statement.Sid : 'TapHardening';
   const policyId = findPolicies(model, kind, targetId)[0];
   if (policyId === undefined) {
-    const id = newLogicalId(targetId, 'Policy', (x) => model.isResource(x));
+    const id = newId(targetId, 'Policy', (x) => model.isResource(x));
     const linkValue: Json = shape.linkIsList ? [{ Ref: targetId }] : { Ref: targetId };
     const body: JsonObject = { Type: shape.policyType as string };
     const condition = model.condition(targetId);

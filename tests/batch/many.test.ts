@@ -149,8 +149,8 @@ describe('tap-harden on many templates', () => {
 describe('expandTemplates and workerCount', () => {
   test('directories find yaml, yml, json and template files, but not node_modules', () => {
     const cwd = workspace({ 'd/a.yaml': '', 'd/b.json': '', 'd/c.template': '', 'd/e.yml': '', 'd/f.txt': '', 'd/node_modules/g.yaml': '', 'd/.hidden/h.yaml': '' });
-    expect(expandTemplates(['d'], cwd)).toEqual({ files: ['d/a.yaml', 'd/b.json', 'd/c.template', 'd/e.yml'], unmatched: [] });
-    expect(expandTemplates(['d/a.yaml', 'd/*.yaml', 'nope.yaml'], cwd)).toEqual({ files: ['d/a.yaml'], unmatched: ['nope.yaml'] });
+    expect(expandTemplates(['d'], cwd)).toEqual({ files: ['d/a.yaml', 'd/b.json', 'd/c.template', 'd/e.yml'], unmatched: [], errors: [], notices: [] });
+    expect(expandTemplates(['d/a.yaml', 'd/*.yaml', 'nope.yaml'], cwd)).toEqual({ files: ['d/a.yaml'], unmatched: ['nope.yaml'], errors: [], notices: [] });
   });
 
   test('threads start from WORKER_THRESHOLD files, one per CPU, never more than files', () => {
