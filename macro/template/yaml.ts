@@ -130,6 +130,17 @@ const TAG_TO_KEY = new Map<string, string>(
 const KEY_TO_TAG = new Map<string, string>([...TAG_TO_KEY].map(([tag, key]) => [key, tag]));
 
 /**
+ * The long-form key a short-form tag stands for, or undefined for any other tag.
+ *
+ * @example
+ * longFormKeyOf('!Sub'); // 'Fn::Sub'
+ * longFormKeyOf('!Ref'); // 'Ref'
+ */
+export function longFormKeyOf(tag: string): string | undefined {
+  return TAG_TO_KEY.get(tag);
+}
+
+/**
  * Each short form must be registered for scalars, sequences and maps, or the parser
  * reports `!Sub [ ... ]` as an unresolved tag. The resolvers keep the node as it is:
  * the converter below sees the tag on the node and builds the long form itself.
@@ -790,11 +801,11 @@ export function serializeTemplate(value: unknown, format: TemplateFormat): strin
  * @example
  * yamlNodeOf({ 'Fn::GetAtt': ['Data', 'Arn'] }); // the scalar `Data.Arn` tagged `!GetAtt`
  */
-export function yamlNodeOf(value: unknown): YamlNode {
-  return toYamlNode(value, new Set());
+export function yamlNodeOf(value: unknown, options: { shortForms?: boolean } = {}): YamlNode {
+  return toYamlNode(value, new Set(), options.shortForms !== false);
 }
 
-function toYamlNode(value: unknown, ancestors: Set<object>): YamlNode {
+function toYamlNode(value: unknown, ancestors: Set<object>, shortForms = true): YamlNode {
   switch (typeof value) {
     case 'string':
       return stringNode(value);
@@ -813,24 +824,24 @@ function toYamlNode(value: unknown, ancestors: Set<object>): YamlNode {
       return new Scalar(null);
   }
   const withToJson = value as { toJSON?: unknown };
-  if (typeof withToJson.toJSON === 'function') return toYamlNode((withToJson.toJSON as () => unknown)(), ancestors);
+  if (typeof withToJson.toJSON === 'function') return toYamlNode((withToJson.toJSON as () => unknown)(), ancestors, shortForms);
   if (ancestors.has(value)) throw new TypeError('cannot serialize a circular structure');
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
       const seq = new YAMLSeq();
-      for (const item of value) seq.items.push(toYamlNode(item, ancestors));
+      for (const item of value) seq.items.push(toYamlNode(item, ancestors, shortForms));
       return seq;
     }
     const entries = Object.keys(value)
       .map((key): [string, unknown] => [key, (value as Record<string, unknown>)[key]])
       .filter(([, item]) => !isSkippedInObject(item));
     const [onlyEntry] = entries;
-    if (entries.length === 1 && onlyEntry !== undefined && KEY_TO_TAG.has(onlyEntry[0])) {
+    if (shortForms && entries.length === 1 && onlyEntry !== undefined && KEY_TO_TAG.has(onlyEntry[0])) {
       return toShortForm(onlyEntry[0], onlyEntry[1], ancestors);
     }
     const map = new YAMLMap();
-    for (const [key, item] of entries) map.items.push(new Pair(stringNode(key), toYamlNode(item, ancestors)));
+    for (const [key, item] of entries) map.items.push(new Pair(stringNode(key), toYamlNode(item, ancestors, shortForms)));
     return map;
   } finally {
     ancestors.delete(value);
