@@ -10,12 +10,15 @@ import { locateProblems, locateRecords } from '../report/locate';
 import { withSourceReport } from '../report/metadata';
 import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
+import { decodeTemplate } from '../template/decode';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
 
 export interface ProcessOptions {
   /** Rewrite a file in place when hardening changes it. */
   write: boolean;
+  /** With `write`: write a file whose layout cannot be kept afresh (otherwise it is left as it is). */
+  reformat?: boolean;
   /** TAP_HARDENING_DEFAULTS. */
   defaults?: string;
   region?: string;
@@ -31,14 +34,16 @@ export interface ProcessOptions {
  * // { file: 'templates/app.yaml', status: 'changed', report, positions }
  */
 export function processFile(file: string, options: ProcessOptions): FileResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
+  let text: string;
   let parsed: ParsedTemplate;
   try {
+    text = decodeTemplate(bytes, file);
     parsed = parseTemplate(text, { file });
   } catch (e) {
     if (!(e instanceof TemplateParseError)) return internal(file, e);
@@ -70,8 +75,9 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
   if (options.write && result.changed && result.report.mode === 'fix') {
     try {
       const rewrite = rewriteTemplate(text, parsed.format, parsed.value as Json, withSourceReport(parsed.value as Json, result.template));
+      if (rewrite.kept === 'reserialised' && options.reformat !== true) return { ...out, note: 'not written: layout cannot be kept', unwritten: rewrite.reason ?? 'unknown reason' };
       writeFileSync(file, rewrite.text);
-      out.note = rewrite.kept === 'document' ? 'written' : 'written afresh: comments and layout not kept';
+      out.note = rewrite.kept === 'document' ? 'written' : 'written afresh (--reformat): comments and layout not kept';
     } catch (e) {
       return { ...out, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
     }

@@ -22,7 +22,7 @@ import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, 
 import { deepEqual, type Json } from './json';
 import { rewriteJson } from './json-rewrite';
 import { EditList, LayoutNotKeptError, afterLine, alignLists, lineEnding, lineStart, startsLine, withLineEnding } from './text-edits';
-import { YAML_OUTPUT, YAML_PARSE_OPTIONS, longFormKeyOf, parseTemplate, serializeTemplate, yamlNodeOf, type TemplateFormat } from './yaml';
+import { YAML_OUTPUT, YAML_PARSE_OPTIONS, longFormKeyOf, numberTextsOf, parseTemplate, serializeTemplate, yamlNodeOf, type TemplateFormat } from './yaml';
 
 export interface Rewrite {
   text: string;
@@ -47,7 +47,15 @@ export function rewriteTemplate(sourceText: string, format: TemplateFormat, befo
     return { text: bom + text, kept: 'document' };
   } catch (e) {
     if (!(e instanceof LayoutNotKeptError)) throw e;
-    return { text: bom + withLineEnding(serializeTemplate(after, format), lineEnding(source)), kept: 'reserialised', reason: e.message };
+    // Written afresh: still with the source's number spellings and line ending.
+    let numberText: ReturnType<typeof numberTextsOf> | undefined;
+    try {
+      numberText = numberTextsOf(parseTemplate(source, { format }));
+    } catch {
+      numberText = undefined;
+    }
+    const fresh = serializeTemplate(after, format, numberText ? { numberText } : {});
+    return { text: bom + withLineEnding(fresh, lineEnding(source)), kept: 'reserialised', reason: e.message };
   }
 }
 
