@@ -361,7 +361,8 @@ class YamlEditor {
     if (deepEqual(before, after)) return;
     if (after === undefined) throw new LayoutNotKeptError('a value is removed where only its parent can be edited');
     if (node !== null && !isAlias(node) && node.anchor !== undefined && this.shared.has(node.anchor)) {
-      throw new LayoutNotKeptError(`line ${this.line(node.range?.[0] ?? 0)}: hardening changes the node anchored as &${node.anchor}, and an alias (*${node.anchor}) shares it`);
+      const at = place.kind !== 'root' && place.propsStart !== undefined ? place.propsStart : (node.range?.[0] ?? 0);
+      throw new LayoutNotKeptError(`line ${this.line(at)}: hardening changes the node anchored as &${node.anchor}, and an alias (*${node.anchor}) shares it`);
     }
     const mark = this.edits.size;
     if (node !== null && !isAlias(node) && this.patchInside(node, before, after)) return;
