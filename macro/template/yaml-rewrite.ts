@@ -248,8 +248,30 @@ class Renderer {
     return text.slice(text.startsWith('k: ') ? 3 : 2).split('\n');
   }
 
-  /** A value written inline, for a flow collection. */
+  /** A value written inline, for a flow collection: printed inside one, so it is quoted as flow context needs (`${X}`, `a, b`). */
   flow(value: Json): string {
+    const seq = new YAMLSeq();
+    seq.flow = true;
+    seq.items.push(this.flowNode(value));
+    return this.unwrapFlow(seq, '[', ']');
+  }
+
+  /** A new `key: value` entry of a flow mapping. */
+  flowPair(key: string, value: Json): string {
+    const map = new YAMLMap();
+    map.flow = true;
+    map.items.push(new Pair(this.node(key), this.flowNode(value)));
+    return this.unwrapFlow(map, '{', '}');
+  }
+
+  private unwrapFlow(collection: YAMLSeq | YAMLMap, open: string, close: string): string {
+    const [first, ...rest] = this.scalarLines(collection);
+    const text = (first as string).trim();
+    if (rest.length || !text.startsWith(open) || !text.endsWith(close)) throw new LayoutNotKeptError('a new value in a flow collection does not fit on one line');
+    return text.slice(1, -1).trim();
+  }
+
+  private flowNode(value: Json): YamlNode {
     const node = this.node(value);
     const flowOnly = (n: unknown): void => {
       if (isMap(n) || isSeq(n)) {
@@ -263,9 +285,7 @@ class Renderer {
       }
     };
     flowOnly(node);
-    const [first, ...rest] = this.scalarLines(node);
-    if (rest.length) throw new LayoutNotKeptError('a new value in a flow collection does not fit on one line');
-    return first as string;
+    return node;
   }
 
   private print(pair: Pair): string {
@@ -436,10 +456,16 @@ class YamlEditor {
     const known = entries as NonNullable<(typeof entries)[number]>[];
     const col = this.col(known[0]!.keyStart);
     const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-    for (const entry of known) {
+    for (const [i, entry] of known.entries()) {
       if (!has(after, entry.key)) {
-        if (!startsLine(this.source, entry.keyStart)) return false;
-        this.edits.add(lineStart(this.source, entry.keyStart), entry.end, '');
+        if (startsLine(this.source, entry.keyStart)) {
+          this.edits.add(lineStart(this.source, entry.keyStart), entry.end, '');
+        } else {
+          // The first key of a list item (`- Sid: x`): the next key moves up after the `- `.
+          const next = known[i + 1];
+          if (i !== 0 || next === undefined || !startsLine(this.source, next.keyStart)) return false;
+          this.edits.add(entry.keyStart, next.keyStart, '');
+        }
       } else if (has(before, entry.key)) {
         this.patch(entry.pair.value as YamlNode | null, before[entry.key], after[entry.key], { kind: 'map', col, indicatorEnd: entry.indicatorEnd, propsStart: entry.propsStart, flow: false });
       }
@@ -543,7 +569,7 @@ class YamlEditor {
     const last = node.items[node.items.length - 1] as Pair<unknown, unknown>;
     const lastEnd = ((last.value ?? last.key) as YamlNode | null)?.range?.[1];
     if (lastEnd === undefined) return false;
-    const text = added.map((k) => `${this.render.keyText(this.render.node(k) as Scalar)}: ${this.render.flow(after[k] as Json)}`).join(', ');
+    const text = added.map((k) => this.render.flowPair(k, after[k] as Json)).join(', ');
     this.edits.add(lastEnd, lastEnd, `, ${text}`);
     return true;
   }

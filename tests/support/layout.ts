@@ -32,7 +32,7 @@ export function unexplainedLines(source: string, before: Json, after: Json, outp
       mark(from, Math.max(end, from + 1));
       return;
     }
-    if (node && isMap(node) && !node.tag && isObj(was) && isObj(now)) {
+    if (node && isMap(node) && !node.tag && isObj(was) && isObj(now) && Object.keys(now).length) {
       for (const pair of node.items) {
         const key = keyOf(pair);
         const keyStart = (pair.key as YamlNode | null)?.range?.[0] ?? from;
@@ -42,7 +42,7 @@ export function unexplainedLines(source: string, before: Json, after: Json, outp
       }
       return;
     }
-    if (node && isSeq(node) && !node.tag && Array.isArray(was) && Array.isArray(now) && was.length <= now.length) {
+    if (node && isSeq(node) && !node.tag && Array.isArray(was) && Array.isArray(now) && was.length <= now.length && now.length) {
       node.items.forEach((item, i) => walk(item as YamlNode | null, was[i], now[i], (item as YamlNode | null)?.range?.[0] ?? from));
       return;
     }
