@@ -138,16 +138,17 @@ export function rewriteJson(source: string, before: Json, after: Json): string {
     const { sep, indent, unit } = layoutOf(node, members[0]!.keyStart);
     const member = (k: string): string => `${JSON.stringify(k)}${style.colon}${render(now[k] as Json, style, indent, unit)}`;
     const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+    const firstKept = members.findIndex((m) => has(now, m.key));
+    if (firstKept < 0) return false;
+    // Removed members: a leading run up to the first kept one; any other from the end of the one before it.
+    if (firstKept > 0) edits.add(members[0]!.keyStart, members[firstKept]!.keyStart, '');
     members.forEach((m, i) => {
       if (!has(now, m.key)) {
-        // From the end of the previous member, or (for the first) up to the next one.
-        if (i > 0) edits.add(members[i - 1]!.value.end, m.value.end, '');
-        else edits.add(m.keyStart, members[1]!.keyStart, '');
+        if (i > firstKept) edits.add(members[i - 1]!.value.end, m.value.end, '');
       } else if (has(was, m.key)) {
         patch(m.value, was[m.key] as Json, now[m.key] as Json);
       }
     });
-    if (members.every((m) => !has(now, m.key))) return false;
     let anchor: number | undefined;
     let pending: string[] = [];
     const flush = (): void => {
@@ -174,8 +175,11 @@ export function rewriteJson(source: string, before: Json, after: Json): string {
     if (items.length !== was.length) return false;
     const { sep, indent, unit } = layoutOf(node, items[0]!.start);
     const steps = alignLists(was, now);
-    const kept = steps.filter((s) => s.op !== 'delete').length;
-    if (kept === 0) return false;
+    const deleted = new Set(steps.flatMap((s) => (s.op === 'delete' ? [s.from] : [])));
+    let firstKept = 0;
+    while (deleted.has(firstKept)) firstKept++;
+    if (firstKept >= items.length) return false;
+    if (firstKept > 0) edits.add(items[0]!.start, items[firstKept]!.start, '');
     const inserts = new Map<number | undefined, string[]>();
     let previous: number | undefined;
     for (const step of steps) {
@@ -185,9 +189,7 @@ export function rewriteJson(source: string, before: Json, after: Json): string {
         previous = step.from;
       } else if (step.op === 'delete') {
         const i = step.from;
-        if (i > 0) edits.add(items[i - 1]!.end, items[i]!.end, '');
-        else if (items.length > 1) edits.add(items[0]!.start, items[1]!.start, '');
-        else return false;
+        if (i > firstKept) edits.add(items[i - 1]!.end, items[i]!.end, '');
         previous = i;
       } else {
         const list = inserts.get(previous) ?? [];
@@ -196,7 +198,8 @@ export function rewriteJson(source: string, before: Json, after: Json): string {
       }
     }
     for (const [at, texts] of inserts) {
-      if (at === undefined) edits.add(items[0]!.start, items[0]!.start, `${texts.join(`,${sep}`)},${sep}`);
+      // Before the first item that stays when nothing that stays comes before them.
+      if (at === undefined || at < firstKept) edits.add(items[firstKept]!.start, items[firstKept]!.start, `${texts.join(`,${sep}`)},${sep}`);
       else edits.add(items[at]!.end, items[at]!.end, texts.map((t) => `,${sep}${t}`).join(''));
     }
     return true;

@@ -123,7 +123,11 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
       }
     },
     Seq(_key, seq) {
-      if (seq.flow) return;
+      if (seq.tag !== undefined && longFormKeyOf(seq.tag) !== undefined) shortForms++;
+      if (seq.flow) {
+        if (seq.range && seq.items.length) bump(flowPadding, source.charAt(seq.range[0] + 1) === ' ');
+        return;
+      }
       const token = (seq as { srcToken?: { items?: Array<{ start: Array<{ type: string; offset: number }> }> } }).srcToken;
       seq.items.forEach((item, i) => {
         const dash = token?.items?.[i]?.start.find((t) => t.type === 'seq-item-ind')?.offset;
@@ -137,12 +141,6 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
       if (key !== 'key' && typeof node.value === 'string' && node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) bump(valueQuotes, node.type ?? 'PLAIN');
     },
     Map(_key, node) {
-      if (node.tag !== undefined && longFormKeyOf(node.tag) !== undefined) shortForms++;
-      if (node.flow && node.range && node.items.length) bump(flowPadding, source.charAt(node.range[0] + 1) === ' ');
-    },
-  });
-  visit(doc, {
-    Seq(_key, node) {
       if (node.tag !== undefined && longFormKeyOf(node.tag) !== undefined) shortForms++;
       if (node.flow && node.range && node.items.length) bump(flowPadding, source.charAt(node.range[0] + 1) === ' ');
     },

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Json } from '../../macro/template/json';
-import { parseTemplate } from '../../macro/template/yaml';
+import { parseTemplate, serializeTemplate } from '../../macro/template/yaml';
 import { rewriteTemplate } from '../../macro/template/yaml-rewrite';
 
 const ROOT = path.join(__dirname, '../..');
@@ -62,17 +62,27 @@ function mutate(value: Json, next: () => number, depth: number): Json {
   return pick(VALUES);
 }
 
-const files = [...templates(path.join(ROOT, 'examples'), ['.yaml']), ...templates(path.join(ROOT, 'tests/rules'), ['.input.yaml']), ...templates(path.join(ROOT, 'tests/fixtures/layout'), ['.yaml', '.json'])];
+const files = [
+  ...templates(path.join(ROOT, 'examples'), ['.yaml']),
+  ...templates(path.join(ROOT, 'tests/rules'), ['.input.yaml']),
+  ...templates(path.join(ROOT, 'tests/fixtures/layout'), ['.yaml', '.json']),
+  path.join(ROOT, 'tests/fixtures/input/numbers.json'),
+  path.join(ROOT, 'tests/fixtures/input/crlf.yaml'),
+];
 
-test.each(files.map((f) => [path.relative(ROOT, f), f]))('%s: random edits are written in place and read back exactly', (_name, file) => {
-  const text = readFileSync(file, 'utf8');
-  const parsed = parseTemplate(text, { file });
+/** The examples again, as JSON: the JSON writer under the same edits. */
+const asJson = templates(path.join(ROOT, 'examples'), ['.yaml']).map((f) => [`${path.relative(ROOT, f)} as JSON`, f, 'json'] as const);
+
+test.each([...files.map((f) => [path.relative(ROOT, f), f, 'source'] as const), ...asJson])('%s: random edits are written in place and read back exactly', (_name, file, form) => {
+  const source = readFileSync(file, 'utf8');
+  const text = form === 'json' ? serializeTemplate(parseTemplate(source, { file }).value, 'json') : source;
+  const parsed = parseTemplate(text, { file: form === 'json' ? 'x.json' : file });
   const next = random(text.length);
   for (let round = 0; round < 3; round++) {
     let after = parsed.value as Json;
     for (let e = 0, edits = 1 + Math.floor(next() * 4); e < edits; e++) after = mutate(after, next, 0);
     const out = rewriteTemplate(text, parsed.format, parsed.value as Json, after);
-    expect(parseTemplate(out.text, { file }).value).toEqual(after);
+    expect(parseTemplate(out.text, { format: parsed.format }).value).toEqual(after);
     expect({ round, kept: out.kept, reason: out.reason }).toEqual({ round, kept: 'document', reason: undefined });
   }
 });
