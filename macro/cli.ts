@@ -218,7 +218,8 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   }
   if (values.check) return result.changed ? 1 : 0;
 
-  const output = templateOutput(text, source, result.template as Json, (format ?? source.format) as TemplateFormat);
+  const { text: output, layoutNotKept } = templateOutput(text, source, result.template as Json, (format ?? source.format) as TemplateFormat);
+  if (layoutNotKept !== undefined) io.stderr(`tap-harden: ${label}: the output is written afresh: the layout cannot be kept (${layoutNotKept})\n`);
   if (values.output) writeFileSync(values.output, output);
   else if (!values.diff) io.stdout(output);
   return 0;

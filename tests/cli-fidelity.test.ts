@@ -121,6 +121,15 @@ describe('tap-harden writes templates faithfully', () => {
     expect(cli(['--check', file]).status).toBe(0);
   });
 
+  test('printed to stdout, a template whose layout cannot be kept is printed afresh, and stderr says why', () => {
+    const file = write('shared-stdout.yaml', 'Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties: &shared\n      VersioningConfiguration:\n        Status: Enabled\n  B:\n    Type: AWS::S3::Bucket\n    Properties: *shared\n');
+    const r = cli([file]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`tap-harden: ${file}: the output is written afresh: the layout cannot be kept (line 4:`);
+    expect(r.stdout).not.toContain('&shared');
+    expect((parseTemplate(r.stdout).value as { Resources: { B: { Properties: object } } }).Resources.B.Properties).toHaveProperty('PublicAccessBlockConfiguration');
+  });
+
   test('--reformat without --write is a usage error', () => {
     const r = cli([copy('layout/public-style.yaml', 'plain.yaml'), '--reformat']);
     expect(r.status).toBe(2);

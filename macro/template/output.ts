@@ -9,11 +9,20 @@ import { rewriteTemplate } from './yaml-rewrite';
 import { lineEnding, withLineEnding } from './text-edits';
 import { numberTextsOf, serializeTemplate, type ParsedTemplate, type TemplateFormat } from './yaml';
 
+export interface TemplateOutput {
+  text: string;
+  /** Set when the output is in the source's format but could not keep its layout: why. */
+  layoutNotKept?: string;
+}
+
 /**
  * @example
- * const text = templateOutput(sourceText, parsed, result.template, 'yaml');
+ * const { text, layoutNotKept } = templateOutput(sourceText, parsed, result.template, 'yaml');
  */
-export function templateOutput(sourceText: string, parsed: ParsedTemplate, hardened: Json, format: TemplateFormat): string {
-  if (format === parsed.format) return rewriteTemplate(sourceText, format, parsed.value as Json, hardened).text;
-  return withLineEnding(serializeTemplate(hardened, format, { numberText: numberTextsOf(parsed) }), lineEnding(sourceText));
+export function templateOutput(sourceText: string, parsed: ParsedTemplate, hardened: Json, format: TemplateFormat): TemplateOutput {
+  if (format === parsed.format) {
+    const rewrite = rewriteTemplate(sourceText, format, parsed.value as Json, hardened);
+    return rewrite.kept === 'document' ? { text: rewrite.text } : { text: rewrite.text, layoutNotKept: rewrite.reason ?? 'unknown reason' };
+  }
+  return { text: withLineEnding(serializeTemplate(hardened, format, { numberText: numberTextsOf(parsed) }), lineEnding(sourceText)) };
 }
