@@ -7,7 +7,8 @@
  *              [--param Key=Value ...] [--preflight]
  *   tap-harden --check|--write <file | dir | glob>... [--report ...] [--report-file FILE] [--workers N] [--reformat]
  *
- * Exit codes: 0 success; 1 with --check when a template would change; 2 on any error.
+ * Exit codes: 0 success; 1 with --check when a template would change (or with --write when a file
+ * was left unwritten because its layout cannot be kept); 2 on any error.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
