@@ -80,6 +80,11 @@ describe('tap-harden writes templates faithfully', () => {
     const yaml = cli([file, '--format', 'yaml']);
     expect(yaml.status).toBe(0);
     expect(yaml.stdout).toMatch(/MaximumMessageSize: 2\.5e5\n\s+DelaySeconds: 1\.0\n\s+VisibilityTimeout: -0\n/);
+    const written = cli(['--write', file]);
+    expect(written.status).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"Properties": {"MaximumMessageSize": 2.5e5, "DelaySeconds": 1.0, "VisibilityTimeout": -0, "MessageRetentionPeriod": 345600}');
+    expect(text).not.toBe(readFileSync(path.join(FIXTURES, 'input/numbers.json'), 'utf8'));
   });
 
   test('a CRLF file comes back all CRLF, in its own format and in the other', () => {
