@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Json } from '../../macro/template/json';
-import { parseTemplate, serializeTemplate } from '../../macro/template/yaml';
+import { Document, Scalar, visit } from 'yaml';
+import { YAML_OUTPUT, parseTemplate, serializeTemplate, yamlNodeOf } from '../../macro/template/yaml';
 import { rewriteTemplate } from '../../macro/template/yaml-rewrite';
 
 const ROOT = path.join(__dirname, '../..');
@@ -85,4 +86,50 @@ test.each([...files.map((f) => [path.relative(ROOT, f), f, 'source'] as const), 
     expect(parseTemplate(out.text, { format: parsed.format }).value).toEqual(after);
     expect({ round, kept: out.kept, reason: out.reason }).toEqual({ round, kept: 'document', reason: undefined });
   }
+});
+
+/**
+ * The same edits on the examples laid out at random: 2, 3 or 4-space steps, sequences indented
+ * or not, some collections in flow style, single-quoted strings, long forms, blank lines between
+ * top-level entries, CRLF. Every result is edited in place, reads back exactly, and a CRLF file
+ * has no bare line feed.
+ */
+describe('random layouts', () => {
+  const examples = templates(path.join(ROOT, 'examples'), ['.yaml']);
+
+  test.each(examples.map((f) => [path.relative(ROOT, f), f]))('%s', (_name, file) => {
+    const value = parseTemplate(readFileSync(file, 'utf8'), { file }).value as Json;
+    const next = random(file.length);
+    for (let variant = 0; variant < 4; variant++) {
+      const doc = new Document(null, { version: '1.2', schema: 'core', compat: 'yaml-1.1' });
+      doc.contents = yamlNodeOf(value, { shortForms: next() < 0.7 }) as never;
+      const flowShare = next() * 0.4;
+      const singleQuotes = next() < 0.3;
+      visit(doc, {
+        Map(key, node) {
+          // A flow mapping at the top would make the file read as JSON.
+          if (key !== null && next() < flowShare) node.flow = true;
+        },
+        Seq(_k, node) {
+          if (next() < flowShare) node.flow = true;
+        },
+        Scalar(key, node) {
+          if (singleQuotes && key !== 'key' && typeof node.value === 'string' && !/[\n\uFEFF]/.test(node.value)) node.type = Scalar.QUOTE_SINGLE;
+        },
+      });
+      let text = doc.toString({ ...YAML_OUTPUT, indent: 2 + Math.floor(next() * 3), indentSeq: next() < 0.5 });
+      if (next() < 0.3) text = text.replace(/\n(\S)/g, '\n\n$1');
+      const crlf = next() < 0.3;
+      if (crlf) text = text.replace(/\n/g, '\r\n');
+      expect(parseTemplate(text, { format: 'yaml' }).value).toEqual(value);
+      for (let round = 0; round < 4; round++) {
+        let after = value;
+        for (let e = 0, edits = 1 + Math.floor(next() * 3); e < edits; e++) after = mutate(after, next, 0);
+        const out = rewriteTemplate(text, 'yaml', value, after);
+        expect(parseTemplate(out.text, { format: 'yaml' }).value).toEqual(after);
+        expect({ variant, round, kept: out.kept, reason: out.reason }).toEqual({ variant, round, kept: 'document', reason: undefined });
+        if (crlf) expect(out.text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+      }
+    }
+  });
 });
