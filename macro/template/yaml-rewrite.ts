@@ -69,6 +69,8 @@ interface YamlStyle {
   seqOffset: number;
   /** Column of a mapping's keys relative to the `-` of the list item it is (`- Key: a` → 2). */
   itemOffset: number;
+  /** How the file writes short-form payloads (`!Ref Data` / `!Ref "Data"`), when that differs from other strings. */
+  taggedStringType: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE';
   eol: '\n' | '\r\n';
   shortForms: boolean;
   output: ToStringOptions;
@@ -96,6 +98,7 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
   const seqOffsets = new Map<number, number>();
   const itemOffsets = new Map<number, number>();
   const valueQuotes = new Map<string, number>();
+  const tagQuotes = new Map<string, number>();
   const keyQuotes = new Map<string, number>();
   const flowPadding = new Map<boolean, number>();
   let shortForms = 0;
@@ -138,7 +141,8 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
     },
     Scalar(key, node) {
       if (node.tag !== undefined && longFormKeyOf(node.tag) !== undefined) shortForms++;
-      if (key !== 'key' && typeof node.value === 'string' && node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) bump(valueQuotes, node.type ?? 'PLAIN');
+      // Short-form payloads (`!Ref Data`) are often plain in files that quote other strings.
+      if (key !== 'key' && typeof node.value === 'string' && node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) bump(node.tag ? tagQuotes : valueQuotes, node.type ?? 'PLAIN');
     },
     Map(_key, node) {
       if (node.tag !== undefined && longFormKeyOf(node.tag) !== undefined) shortForms++;
@@ -149,10 +153,12 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
   const quoted = (counts: Map<string, number>): 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | undefined => {
     const single = counts.get(Scalar.QUOTE_SINGLE) ?? 0;
     const double = counts.get(Scalar.QUOTE_DOUBLE) ?? 0;
-    if (single + double <= (counts.get(Scalar.PLAIN) ?? 0)) return undefined;
+    // A habit, not one quoted value: quoting new strings needs more quoted than plain ones, and two at least.
+    if (single + double < 2 || single + double <= (counts.get(Scalar.PLAIN) ?? 0)) return undefined;
     return single > double ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE';
   };
   const values = quoted(valueQuotes);
+  const tagged = quoted(tagQuotes);
   const keys = quoted(keyQuotes);
   const singles = (valueQuotes.get(Scalar.QUOTE_SINGLE) ?? 0) + (keyQuotes.get(Scalar.QUOTE_SINGLE) ?? 0);
   const doubles = (valueQuotes.get(Scalar.QUOTE_DOUBLE) ?? 0) + (keyQuotes.get(Scalar.QUOTE_DOUBLE) ?? 0);
@@ -164,6 +170,7 @@ function detectStyle(source: string, doc: Document, lines: LineCounter): YamlSty
     itemOffset: Math.max(2, mostCommon(itemOffsets, 2)),
     eol: lineEnding(source),
     shortForms: !(longForms > 0 && shortForms === 0),
+    taggedStringType: tagQuotes.size ? (tagged ?? 'PLAIN') : (values ?? 'PLAIN'),
     output: {
       ...YAML_OUTPUT,
       indent: step >= 1 && step <= 16 ? step : 2,
@@ -188,7 +195,23 @@ class Renderer {
   constructor(private readonly style: YamlStyle) {}
 
   node(value: Json): YamlNode {
-    return yamlNodeOf(value, { shortForms: this.style.shortForms });
+    const node = yamlNodeOf(value, { shortForms: this.style.shortForms });
+    const type = this.style.taggedStringType;
+    if (type !== this.style.output.defaultStringType) {
+      // A preferred type, not a forced one: yaml still quotes a payload that needs it.
+      const mark = (n: unknown): void => {
+        if (isScalar(n)) {
+          if (n.tag !== undefined && typeof n.value === 'string' && n.type === undefined) n.type = type;
+        } else if (isMap(n) || isSeq(n)) {
+          for (const item of n.items as unknown[]) {
+            if (item instanceof Pair) mark(item.value);
+            else mark(item);
+          }
+        }
+      };
+      mark(node);
+    }
+    return node;
   }
 
   /** `value` placed after the indicator of a mapping key (`kind: 'map'`) or list item (`'seq'`) at column `col`. */

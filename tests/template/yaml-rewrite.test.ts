@@ -86,6 +86,17 @@ describe('rewriteTemplate keeps the layout of what hardening left alone', () => 
     expect(out.text).toBe(`${text}                -   Key: 'c'\n                    Value:\n                        Ref: 'P'\n`);
   });
 
+  test('a file that quotes its strings gets quoted strings, with short-form payloads as the file writes them', () => {
+    const text = 'Resources:\n  Data:\n    Type: "AWS::S3::Bucket"\n    Properties:\n      BucketName: !Ref Name\n      Tags:\n        - Key: "team"\n          Value: !Ref Team\n';
+    const out = rewrite(text, {
+      Resources: {
+        Data: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { Ref: 'Name' }, Tags: [{ Key: 'team', Value: { Ref: 'Team' } }] } },
+        Policy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'Data' }, Keys: ['a', 'yes'] } },
+      },
+    });
+    expect(out.text).toBe(`${text}  Policy:\n    Type: "AWS::S3::BucketPolicy"\n    Properties:\n      Bucket: !Ref Data\n      Keys:\n        - "a"\n        - "yes"\n`);
+  });
+
   test('CRLF files come back CRLF only, new lines included', () => {
     const text = 'Resources:\r\n  A:\r\n    Type: T\r\n    Properties:\r\n      Text: >\r\n        folded\r\n        lines\r\n';
     const out = rewrite(text, { Resources: { A: { Type: 'T', Properties: { Text: 'folded lines\n', New: ['x'] } } } });
