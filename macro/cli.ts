@@ -5,9 +5,10 @@
  *   tap-harden <template | -> [-o FILE] [--format yaml|json] [--report text|json|markdown|sarif]
  *              [--report-file FILE] [--check] [--diff] [--region R] [--account A]
  *              [--param Key=Value ...] [--preflight]
- *   tap-harden --check|--write <file | dir | glob>... [--report ...] [--report-file FILE] [--workers N]
+ *   tap-harden --check|--write <file | dir | glob>... [--report ...] [--report-file FILE] [--workers N] [--reformat]
  *
- * Exit codes: 0 success; 1 with --check when a template would change; 2 on any error.
+ * Exit codes: 0 success; 1 with --check when a template would change (or with --write when a file
+ * was left unwritten because its layout cannot be kept); 2 on any error.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,10 @@ import { renderReport, renderResults, totals, type ReportFormat } from './report
 import { exitCode, type FileResult } from './report/results';
 import { summarize } from './report/records';
 import { RULES } from './rules';
-import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
+import { decodeTemplate } from './template/decode';
+import type { Json } from './template/json';
+import { templateOutput } from './template/output';
+import { parseTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
 import { writeFileAtomic, WriteError } from './io/atomic-write';
 import { installInterruptCleanup } from './io/interrupt';
@@ -46,7 +50,10 @@ Options:
                            (default: TAP_HARDENING_DOCS_URL, else the copy installed with tap-harden)
   --check                  exit 1 if any rule would change a template (prints no template)
   --diff                   print the change as \`cdk diff\` does instead of the template
-  --write                  rewrite changed templates in place, keeping comments and short forms
+  --write                  rewrite changed templates in place, keeping their layout (indentation,
+                           comments, blank lines, quoting, > and | blocks, line endings); a file
+                           whose layout cannot be kept is left unwritten (exit 1), and says why
+  --reformat               with --write: write such files afresh instead
   --workers N              worker threads for many templates (default: one per CPU from 8 files)
   --region R               the region the stack deploys to
   --account A              the account id the stack deploys to
@@ -70,7 +77,8 @@ class CliError extends Error {
 interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  readStdin: () => string;
+  /** The bytes of stdin (decoded strictly as UTF-8), or text already decoded. */
+  readStdin: () => string | Uint8Array;
   env: NodeJS.ProcessEnv;
   /** Directory globs and relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
@@ -111,6 +119,7 @@ function parse(argv: string[]) {
         check: { type: 'boolean' },
         diff: { type: 'boolean' },
         write: { type: 'boolean' },
+        reformat: { type: 'boolean' },
         workers: { type: 'string' },
         region: { type: 'string' },
         account: { type: 'string' },
@@ -146,6 +155,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (eq <= 0) throw new CliError(`--param ${p}: expected Key=Value`);
     parameterValues[p.slice(0, eq)] = p.slice(eq + 1);
   }
+  if (values.reformat && !values.write) throw new CliError('--reformat applies to --write (it writes files whose layout cannot be kept afresh)');
   const cwd = io.cwd ?? process.cwd();
   const many = values.write === true || positionals.length > 1 || (positionals[0] !== '-' && !isPlainFile(path.resolve(cwd, positionals[0] as string)));
   if (many) return runManyTemplates(positionals, values, reportFormat, parameterValues, io, cwd);
@@ -183,14 +193,16 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   const limit = inputLimit(io);
   // -o DIR fails before any work, with the same message the write would give.
   if (values.output !== undefined && isDirectory(values.output)) throw new WriteError(values.output, 'EISDIR', 'it is a directory (EISDIR)');
-  let text: string;
+  let raw: string | Uint8Array;
   try {
-    text = file === '-' ? io.readStdin() : readInputFile(file, limit, label).toString('utf8');
+    raw = file === '-' ? io.readStdin() : readInputFile(file, limit, label);
   } catch (e) {
     if (e instanceof InputTooLargeError || e instanceof InputReadError) throw e;
     throw new CliError(`cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (Buffer.byteLength(text, 'utf8') > limit) throw new InputTooLargeError(label, limit, Buffer.byteLength(text, 'utf8'));
+  const rawBytes = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
+  if (rawBytes > limit) throw new InputTooLargeError(label, limit, rawBytes);
+  const text = typeof raw === 'string' ? raw : decodeTemplate(raw, label);
   const source = parseTemplate(text, { file: label });
 
   let result;
@@ -229,7 +241,8 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   }
   if (values.check) return result.changed ? 1 : 0;
 
-  const output = serializeTemplate(result.template, (format ?? source.format) as TemplateFormat);
+  const { text: output, layoutNotKept } = templateOutput(text, source, result.template as Json, (format ?? source.format) as TemplateFormat);
+  if (layoutNotKept !== undefined) io.stderr(`tap-harden: ${label}: the output is written afresh: the layout cannot be kept (${layoutNotKept})\n`);
   if (values.output) writeFileAtomic(values.output, output);
   else if (!values.diff) io.stdout(output);
   return 0;
@@ -273,6 +286,7 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
     files.map((f) => path.resolve(cwd, f)),
     {
       write: values.write === true,
+      reformat: values.reformat === true,
       ...(io.env.TAP_HARDENING_DEFAULTS !== undefined ? { defaults: io.env.TAP_HARDENING_DEFAULTS } : {}),
       ...(values.region ? { region: values.region } : {}),
       ...(values.account ? { accountId: values.account } : {}),
@@ -283,6 +297,7 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
     },
     (result, index) => {
       const line = summaryLine({ ...result, file: files[index] as string }, values.write === true);
+      if (result.unwritten !== undefined) io.stderr(`tap-harden: ${files[index] as string}: not written: its layout cannot be kept (${result.unwritten}); --write --reformat writes it afresh\n`);
       if (bar) {
         lines.push(line);
         bar.increment();
@@ -300,7 +315,9 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
   io.stdout(`${totalLine(named)}\n`);
   if (reportFormat !== undefined) writeReport(renderResults(named, reportFormat, renderOptions(values, io, reportFormat)), values, io);
   if (unmatched.length || errors.length) return 2;
-  return exitCode(named, values.check === true);
+  const code = exitCode(named, values.check === true);
+  // A file left unwritten is still a template that would change.
+  return code === 0 && named.some((r) => r.unwritten !== undefined) ? 1 : code;
 }
 
 function summaryLine(result: FileResult, write: boolean): string {
@@ -363,7 +380,7 @@ if (require.main === module) {
   void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    readStdin: () => readLimited(0, '<stdin>', maxInputBytes(process.env)).toString('utf8'),
+    readStdin: () => readLimited(0, '<stdin>', maxInputBytes(process.env)),
     env: process.env,
     cwd: process.cwd(),
     stdoutIsTTY: process.stdout.isTTY === true,

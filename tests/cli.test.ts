@@ -19,10 +19,10 @@ const cli = (args: string[], input?: string) => spawnSync(process.execPath, [CLI
 const BUCKET = file('bucket.yaml', 'Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub "data-${AWS::AccountId}"\n');
 
 describe('tap-harden', () => {
-  test('hardens YAML to YAML on stdout, keeping short forms, with the report on stderr', () => {
+  test('hardens YAML to YAML on stdout, keeping short forms and the source text, with the report on stderr', () => {
     const r = cli([BUCKET]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('BucketName: !Sub data-${AWS::AccountId}');
+    expect(r.stdout).toContain('BucketName: !Sub "data-${AWS::AccountId}"');
     expect(r.stdout).toContain('!GetAtt Data.Arn');
     expect(r.stderr).toContain('S3-001');
     // Counts depend on the whole rule set; the S3 baseline alone makes three changes here.

@@ -9,6 +9,7 @@ import { locateProblems, locateRecords } from '../report/locate';
 import { withSourceReport } from '../report/metadata';
 import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
+import { decodeTemplate } from '../template/decode';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
 import { writeFileAtomic, WriteError } from '../io/atomic-write';
@@ -18,6 +19,8 @@ import { InputReadError, readInputFile } from '../io/read';
 export interface ProcessOptions {
   /** Rewrite a file in place when hardening changes it. */
   write: boolean;
+  /** With `write`: write a file whose layout cannot be kept afresh (otherwise it is left as it is). */
+  reformat?: boolean;
   /** TAP_HARDENING_DEFAULTS. */
   defaults?: string;
   region?: string;
@@ -35,15 +38,17 @@ export interface ProcessOptions {
  * // { file: 'templates/app.yaml', status: 'changed', report, positions }
  */
 export function processFile(file: string, options: ProcessOptions): FileResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readInputFile(file, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES).toString('utf8');
+    bytes = readInputFile(file, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);
   } catch (e) {
     if (!(e instanceof InputReadError || e instanceof InputTooLargeError)) return internal(file, e);
     return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: e.message }] };
   }
+  let text: string;
   let parsed: ParsedTemplate;
   try {
+    text = decodeTemplate(bytes, file);
     parsed = parseTemplate(text, { file });
   } catch (e) {
     if (!(e instanceof TemplateParseError)) return internal(file, e);
@@ -75,8 +80,9 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
   if (options.write && result.changed && result.report.mode === 'fix') {
     try {
       const rewrite = rewriteTemplate(text, parsed.format, parsed.value as Json, withSourceReport(parsed.value as Json, result.template));
+      if (rewrite.kept === 'reserialised' && options.reformat !== true) return { ...out, note: 'not written: layout cannot be kept', unwritten: rewrite.reason ?? 'unknown reason' };
       writeFileAtomic(file, rewrite.text);
-      out.note = rewrite.kept === 'document' ? 'written' : 'written afresh: comments and layout not kept';
+      out.note = rewrite.kept === 'document' ? 'written' : 'written afresh (--reformat): comments and layout not kept';
     } catch (e) {
       const message = e instanceof WriteError ? e.message : `cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`;
       return { ...out, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message }] };

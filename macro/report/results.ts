@@ -38,6 +38,8 @@ export interface FileResult {
   problems?: FileProblem[];
   /** What happened to the file besides hardening, e.g. "written". */
   note?: string;
+  /** With --write: why the file was left unwritten (its layout cannot be kept, and --reformat was not given). */
+  unwritten?: string;
 }
 
 /** Overall exit status for a set of results: 2 if any failed, else 1 if `check` and any changed, else 0. */

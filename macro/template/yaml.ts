@@ -51,6 +51,38 @@ export interface ParsedTemplate {
    * parsed.positionOf(['Resources', 'Data', 'Properties', 'NotThere']);   // the position of Properties
    */
   positionOf(path: readonly (string | number)[]): SourcePosition | undefined;
+  /**
+   * Whether the string at `path` was written as a number (`2.5e5`, `1.0`, `-0`, `012345678901`)
+   * and kept as its text because a double would not print it back the same way. The
+   * serializer uses it to write such a value as a number again, spelled as in the source.
+   *
+   * @example
+   * parseTemplate('{"A": 2.5e5}').numberTextAt?.(['A']); // true: value.A is the string "2.5e5"
+   */
+  numberTextAt?(path: readonly (string | number)[]): boolean;
+}
+
+/** Per parsed object or array: the keys (indexes) whose string value was a number token in the source. */
+type NumberTextTable = WeakMap<object, Set<string | number>>;
+
+function noteNumberText(table: NumberTextTable, container: object, key: string | number): void {
+  let keys = table.get(container);
+  if (keys === undefined) table.set(container, (keys = new Set()));
+  keys.add(key);
+}
+
+function numberTextFinder(value: unknown, table: NumberTextTable): NonNullable<ParsedTemplate['numberTextAt']> {
+  return (path) => {
+    if (path.length === 0) return false;
+    let node = value;
+    for (const segment of path.slice(0, -1)) {
+      if (typeof node !== 'object' || node === null) return false;
+      node = (node as Record<string, unknown>)[segment as string];
+    }
+    if (typeof node !== 'object' || node === null) return false;
+    const last = path[path.length - 1] as string | number;
+    return table.get(node)?.has(Array.isArray(node) ? Number(last) : String(last)) === true;
+  };
 }
 
 /** Source offsets of the keys of each object (and of the items of each array) a parse built. */
@@ -128,6 +160,17 @@ const TAG_TO_KEY = new Map<string, string>(
   SHORT_FORM_NAMES.map((name) => [`!${name}`, name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`]),
 );
 const KEY_TO_TAG = new Map<string, string>([...TAG_TO_KEY].map(([tag, key]) => [key, tag]));
+
+/**
+ * The long-form key a short-form tag stands for, or undefined for any other tag.
+ *
+ * @example
+ * longFormKeyOf('!Sub'); // 'Fn::Sub'
+ * longFormKeyOf('!Ref'); // 'Ref'
+ */
+export function longFormKeyOf(tag: string): string | undefined {
+  return TAG_TO_KEY.get(tag);
+}
 
 /**
  * Each short form must be registered for scalars, sequences and maps, or the parser
@@ -249,7 +292,8 @@ function parseYamlTemplate(source: string, file: string): ParsedTemplate {
     fail(root?.range[0] ?? 0, 'a template must be a mapping, but the document is empty');
   }
   const offsets: OffsetTable = new WeakMap();
-  const converter = new YamlConverter(fail, (offset) => lines.linePos(offset).line, offsets);
+  const numberTexts: NumberTextTable = new WeakMap();
+  const converter = new YamlConverter(fail, (offset) => lines.linePos(offset).line, offsets, numberTexts);
   const value = converter.convert(root, 0);
   if (!isPlainObject(value)) {
     fail(root?.range[0] ?? 0, `a template must be a mapping, but the document is ${describeValue(value)}`);
@@ -269,7 +313,7 @@ function parseYamlTemplate(source: string, file: string): ParsedTemplate {
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
   });
-  return { value, format: 'yaml', resourcePositions, positionOf };
+  return { value, format: 'yaml', resourcePositions, positionOf, numberTextAt: numberTextFinder(value, numberTexts) };
 }
 
 function describeYamlError(error: YAMLError): string {
@@ -279,6 +323,9 @@ function describeYamlError(error: YAMLError): string {
     case 'MULTIPLE_TAGS':
       // CloudFormation documents this exact restriction for `!Base64 !Sub`.
       return 'a node can have only one tag, so short forms cannot be nested directly (e.g. `!Base64 !Sub x`); write the outer function in full form: `Fn::Base64: !Sub x`';
+    case 'RESOURCE_EXHAUSTION':
+      // The parser ran out of stack: nesting far beyond anything a template needs.
+      return `the template nests too deeply to read (the limit is ${MAX_NESTING_DEPTH} levels)`;
     case 'TAG_RESOLVE_FAILED': {
       const tag = /Unresolved tag: (\S+)/.exec(error.message)?.[1];
       return tag === undefined ? error.message : unknownTagMessage(tag);
@@ -325,7 +372,15 @@ class YamlConverter {
     private readonly fail: (offset: number, reason: string) => never,
     private readonly lineAt: (offset: number) => number,
     private readonly offsets: OffsetTable,
+    private readonly numberTexts: NumberTextTable,
   ) {}
+
+  /** A number scalar that came back as its source text (see convertScalar) is noted for the serializer. */
+  private noteIfNumberText(container: object, key: string | number, node: ParsedNode | null, value: unknown): void {
+    if (typeof value !== 'string' || node === null) return;
+    const target = this.resolveNode(node);
+    if (isScalar(target) && target.tag === undefined && typeof target.value === 'number') noteNumberText(this.numberTexts, container, key);
+  }
 
   convert(node: ParsedNode | null, depth: number): unknown {
     // `key:` with nothing after it has no node at all in some positions.
@@ -420,12 +475,15 @@ class YamlConverter {
     if (isScalar(node)) return this.convertScalar(node);
     if (isSeq(node)) {
       const itemOffsets = new Map<number, number>();
-      const items = node.items.map((item, i) => {
+      const converted: unknown[] = [];
+      node.items.forEach((item, i) => {
         if (item !== null) itemOffsets.set(i, (item as ParsedNode).range[0]);
-        return this.convert(item as ParsedNode | null, depth + 1);
+        const value = this.convert(item as ParsedNode | null, depth + 1);
+        converted.push(value);
+        this.noteIfNumberText(converted, i, item as ParsedNode | null, value);
       });
-      this.offsets.set(items, itemOffsets);
-      return items;
+      this.offsets.set(converted, itemOffsets);
+      return converted;
     }
     if (isMap(node)) return this.convertMap(node, depth);
     return this.fail(node.range[0], 'unsupported YAML node');
@@ -451,10 +509,18 @@ class YamlConverter {
     for (const pair of node.items) {
       const keyNode = pair.key as ParsedNode | null;
       if (keyNode === null) return this.fail(node.range[0], 'a mapping key is missing');
+      if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === Scalar.PLAIN && keyNode.tag === undefined) {
+        // "CloudFormation template format": CloudFormation's YAML does not support hash merges.
+        // Reading `<<` as a key would deploy a property named "<<"; merging would accept a
+        // template CloudFormation rejects. A quoted "<<" is an ordinary key and stays one.
+        this.fail(keyNode.range[0], 'YAML merge keys (<<) are not supported by CloudFormation ("hash merges" in the CloudFormation template format guide); write the merged keys out in full');
+      }
       const key = this.keyOf(keyNode);
       if (hasOwn(result, key)) this.failDuplicate(node, key, keyNode);
       keyOffsets.set(key, keyNode.range[0]);
-      setOwn(result, key, this.convert(pair.value as ParsedNode | null, depth + 1));
+      const value = this.convert(pair.value as ParsedNode | null, depth + 1);
+      setOwn(result, key, value);
+      this.noteIfNumberText(result, key, pair.value as ParsedNode | null, value);
     }
     this.offsets.set(result, keyOffsets);
     return result;
@@ -504,7 +570,8 @@ function parseJsonTemplate(source: string, file: string): ParsedTemplate {
   };
 
   const offsets: OffsetTable = new WeakMap();
-  const parser = new StrictJsonParser(source, fail, (offset) => position(offset).line, offsets);
+  const numberTexts: NumberTextTable = new WeakMap();
+  const parser = new StrictJsonParser(source, fail, (offset) => position(offset).line, offsets, numberTexts);
   const value = parser.parseDocument();
   if (!isPlainObject(value)) {
     fail(parser.valueStart, `a template must be a mapping, but the document is ${describeValue(value)}`);
@@ -513,7 +580,7 @@ function parseJsonTemplate(source: string, file: string): ParsedTemplate {
   for (const [logicalId, offset] of parser.resourceKeyOffsets ?? []) {
     setOwn(resourcePositions as Record<string, unknown>, logicalId, position(offset));
   }
-  return { value, format: 'json', resourcePositions, positionOf: positionFinder(value, offsets, position) };
+  return { value, format: 'json', resourcePositions, positionOf: positionFinder(value, offsets, position), numberTextAt: numberTextFinder(value, numberTexts) };
 }
 
 function countLines(source: string): LineCounter {
@@ -541,7 +608,13 @@ class StrictJsonParser {
     private readonly fail: (offset: number, reason: string) => never,
     private readonly lineAt: (offset: number) => number,
     private readonly offsets: OffsetTable,
+    private readonly numberTexts: NumberTextTable,
   ) {}
+
+  private isNumberStart(): boolean {
+    const c = this.text.charCodeAt(this.pos);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39);
+  }
 
   parseDocument(): unknown {
     this.skipWhitespace();
@@ -603,7 +676,10 @@ class StrictJsonParser {
       if (this.text.charCodeAt(this.pos) !== 0x3a /* : */) this.unexpected(`after property name ${JSON.stringify(key)} (expected ":")`);
       this.pos++;
       this.skipWhitespace();
-      setOwn(result, key, this.parseValue(depth + 1, depth === 0 && key === 'Resources'));
+      const numeric = this.isNumberStart();
+      const value = this.parseValue(depth + 1, depth === 0 && key === 'Resources');
+      if (numeric && typeof value === 'string') noteNumberText(this.numberTexts, result, key);
+      setOwn(result, key, value);
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c /* , */) {
@@ -631,7 +707,10 @@ class StrictJsonParser {
     for (;;) {
       if (this.text.charCodeAt(this.pos) === 0x5d) this.fail(this.pos, 'trailing comma before "]"');
       itemOffsets.set(result.length, this.pos);
-      result.push(this.parseValue(depth + 1, false));
+      const numeric = this.isNumberStart();
+      const value = this.parseValue(depth + 1, false);
+      if (numeric && typeof value === 'string') noteNumberText(this.numberTexts, result, result.length);
+      result.push(value);
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c /* , */) {
@@ -769,17 +848,103 @@ export const YAML_OUTPUT: ToStringOptions = {
  * serializeTemplate({ Value: { 'Fn::GetAtt': ['Bucket', 'Arn'] }, Id: '012345678901' }, 'yaml');
  * // 'Value: !GetAtt Bucket.Arn\nId: "012345678901"\n'
  */
-export function serializeTemplate(value: unknown, format: TemplateFormat): string {
+export function serializeTemplate(value: unknown, format: TemplateFormat, options: SerializeOptions = {}): string {
+  const marked = options.numberText === undefined ? value : markNumberTexts(value, options.numberText, [], new Set());
   if (format === 'json') {
-    const json = JSON.stringify(value, null, 2) as string | undefined;
+    const json = marked === value ? (JSON.stringify(value, null, 2) as string | undefined) : jsonWithNumberTexts(marked, '', new Set());
     if (json === undefined) throw new TypeError('cannot serialize undefined as a template');
     return `${json}\n`;
   }
   // YAML 1.1 compatibility makes the stringifier also quote `yes`, `on`, `2010-09-09`, `0x1F`
   // and the like, so the output means the same to cfn-lint, PyYAML and other 1.1 readers.
-  const doc = new Document(null, { version: '1.2', schema: 'core', compat: 'yaml-1.1' });
-  doc.contents = toYamlNode(value, new Set());
+  const doc = new Document(null, { version: '1.2', schema: 'core', compat: 'yaml-1.1', customTags: [NUMBER_TEXT_TAG] });
+  doc.contents = toYamlNode(marked, new Set());
   return doc.toString(YAML_OUTPUT);
+}
+
+export interface SerializeOptions {
+  /**
+   * Whether the string `text` at `path` stands for a number as the source spelled it (see
+   * {@link ParsedTemplate.numberTextAt}); such a string is written as that number, unquoted,
+   * where the output format can spell it so (JSON: a JSON number literal; YAML: always).
+   */
+  numberText?: (path: readonly (string | number)[], text: string) => boolean;
+}
+
+/**
+ * The {@link SerializeOptions.numberText} test for writing a hardened template read from `parsed`:
+ * a string is a number when the source had a number spelled that way at the same path.
+ *
+ * @example
+ * serializeTemplate(hardened, 'yaml', { numberText: numberTextsOf(parsed) });
+ */
+export function numberTextsOf(parsed: ParsedTemplate): NonNullable<SerializeOptions['numberText']> {
+  return (path, text) => {
+    if (parsed.numberTextAt?.(path) !== true) return false;
+    let node: unknown = parsed.value;
+    for (const segment of path) {
+      if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, segment)) return false;
+      node = (node as Record<string, unknown>)[segment as string];
+    }
+    return node === text;
+  };
+}
+
+/** A number written exactly as the source spelled it. */
+class NumberText {
+  constructor(readonly text: string) {}
+}
+
+/** Writes a {@link NumberText} as its text, with no tag and no quotes (a plain scalar YAML reads as a number). */
+const NUMBER_TEXT_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  identify: (value) => value instanceof NumberText,
+  resolve: (source) => source,
+  stringify: (item) => (item.value as NumberText).text,
+};
+
+/** A JSON number literal (RFC 8259), the only spellings JSON output can keep. */
+const JSON_NUMBER_TEXT = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
+function markNumberTexts(value: unknown, numberText: NonNullable<SerializeOptions['numberText']>, path: Array<string | number>, ancestors: Set<object>): unknown {
+  if (typeof value === 'string') return numberText(path, value) ? new NumberText(value) : value;
+  if (typeof value !== 'object' || value === null || ancestors.has(value)) return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item, i) => markNumberTexts(item, numberText, [...path, i], ancestors));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) setOwn(out, key, markNumberTexts((value as Record<string, unknown>)[key], numberText, [...path, key], ancestors));
+    return out;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** `JSON.stringify(value, null, 2)`, except that a {@link NumberText} is written as its number literal. */
+function jsonWithNumberTexts(value: unknown, indent: string, ancestors: Set<object>): string | undefined {
+  if (value instanceof NumberText) return JSON_NUMBER_TEXT.test(value.text) ? value.text : JSON.stringify(value.text);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) as string | undefined;
+  const withToJson = value as { toJSON?: unknown };
+  if (typeof withToJson.toJSON === 'function') return jsonWithNumberTexts((withToJson.toJSON as () => unknown)(), indent, ancestors);
+  if (ancestors.has(value)) throw new TypeError('cannot serialize a circular structure');
+  ancestors.add(value);
+  try {
+    const inner = `${indent}  `;
+    if (Array.isArray(value)) {
+      if (!value.length) return '[]';
+      return `[\n${value.map((item) => `${inner}${jsonWithNumberTexts(item, inner, ancestors) ?? 'null'}`).join(',\n')}\n${indent}]`;
+    }
+    const members: string[] = [];
+    for (const key of Object.keys(value)) {
+      const text = jsonWithNumberTexts((value as Record<string, unknown>)[key], inner, ancestors);
+      if (text !== undefined) members.push(`${inner}${JSON.stringify(key)}: ${text}`);
+    }
+    return members.length ? `{\n${members.join(',\n')}\n${indent}}` : '{}';
+  } finally {
+    ancestors.delete(value);
+  }
 }
 
 /**
@@ -790,11 +955,11 @@ export function serializeTemplate(value: unknown, format: TemplateFormat): strin
  * @example
  * yamlNodeOf({ 'Fn::GetAtt': ['Data', 'Arn'] }); // the scalar `Data.Arn` tagged `!GetAtt`
  */
-export function yamlNodeOf(value: unknown): YamlNode {
-  return toYamlNode(value, new Set());
+export function yamlNodeOf(value: unknown, options: { shortForms?: boolean } = {}): YamlNode {
+  return toYamlNode(value, new Set(), options.shortForms !== false);
 }
 
-function toYamlNode(value: unknown, ancestors: Set<object>): YamlNode {
+function toYamlNode(value: unknown, ancestors: Set<object>, shortForms = true): YamlNode {
   switch (typeof value) {
     case 'string':
       return stringNode(value);
@@ -807,30 +972,31 @@ function toYamlNode(value: unknown, ancestors: Set<object>): YamlNode {
       throw new TypeError('cannot serialize a BigInt in a template');
     case 'object':
       if (value === null) return new Scalar(null);
+      if (value instanceof NumberText) return new Scalar(value);
       break;
     default:
       // undefined, functions and symbols: JSON writes null in arrays (objects skip them earlier).
       return new Scalar(null);
   }
   const withToJson = value as { toJSON?: unknown };
-  if (typeof withToJson.toJSON === 'function') return toYamlNode((withToJson.toJSON as () => unknown)(), ancestors);
+  if (typeof withToJson.toJSON === 'function') return toYamlNode((withToJson.toJSON as () => unknown)(), ancestors, shortForms);
   if (ancestors.has(value)) throw new TypeError('cannot serialize a circular structure');
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
       const seq = new YAMLSeq();
-      for (const item of value) seq.items.push(toYamlNode(item, ancestors));
+      for (const item of value) seq.items.push(toYamlNode(item, ancestors, shortForms));
       return seq;
     }
     const entries = Object.keys(value)
       .map((key): [string, unknown] => [key, (value as Record<string, unknown>)[key]])
       .filter(([, item]) => !isSkippedInObject(item));
     const [onlyEntry] = entries;
-    if (entries.length === 1 && onlyEntry !== undefined && KEY_TO_TAG.has(onlyEntry[0])) {
+    if (shortForms && entries.length === 1 && onlyEntry !== undefined && KEY_TO_TAG.has(onlyEntry[0])) {
       return toShortForm(onlyEntry[0], onlyEntry[1], ancestors);
     }
     const map = new YAMLMap();
-    for (const [key, item] of entries) map.items.push(new Pair(stringNode(key), toYamlNode(item, ancestors)));
+    for (const [key, item] of entries) map.items.push(new Pair(stringNode(key), toYamlNode(item, ancestors, shortForms)));
     return map;
   } finally {
     ancestors.delete(value);

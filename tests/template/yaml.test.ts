@@ -794,7 +794,7 @@ describe('parseTemplate: JSON values', () => {
     expect(value).toEqual({ Big: '12345678901234567890', Float: '1.10', Fine: 42 });
   });
 
-  it('parses a 1 MB template well under a second', () => {
+  it('parses a 1 MB template exactly, with every resource located', () => {
     // Prepare
     const resources: Record<string, unknown> = {};
     for (let i = 0; i < 2000; i++) {
@@ -810,14 +810,11 @@ describe('parseTemplate: JSON values', () => {
     }
     const text = JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: resources }, null, 2);
     expect(text.length).toBeGreaterThan(1_000_000);
-    const started = process.hrtime.bigint();
 
     // Act
     const parsed = parseTemplate(text, { file: 'big.json' });
 
-    // Assess
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(elapsedMs).toBeLessThan(500);
+    // Assess (speed is measured by npm run bench, never asserted here)
     expect(parsed.value).toEqual(JSON.parse(text));
     expect(Object.keys(parsed.resourcePositions)).toHaveLength(2000);
   });
