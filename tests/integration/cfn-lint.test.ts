@@ -1,0 +1,113 @@
+/**
+ * cfn-lint on our output. Every rule fixture's expected output (tests/rules/<RULE-ID>/*.expected.yaml,
+ * found by scanning, so new fixture folders are covered without editing this file) is linted
+ * against its input, and every example in examples/ is linted before and after hardening (the
+ * processed template as the macro returns it, `Metadata.TapHardening.Report` included). A test
+ * fails on any error code (E…) that the output has on a resource where the input had none; the
+ * hardened examples must have no error at all.
+ *
+ * All templates go through a few cfn-lint processes (many files each), not one process per file.
+ * Where cfn-lint is not installed the suite says so and is skipped; `.ci/run` requires it.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { harden } from '../../macro/engine/harden';
+import { serializeTemplate } from '../../macro/template/yaml';
+import { cfnLintVersion, describeMatches, errorsOf, lintFiles, newErrors, type LintMatch } from '../support/cfn-lint';
+import { readTemplate } from '../support/fixtures';
+
+const ROOT = path.join(__dirname, '../..');
+const RULES_DIR = path.join(ROOT, 'tests/rules');
+const EXAMPLES_DIR = path.join(ROOT, 'examples');
+const version = cfnLintVersion();
+
+interface Pair {
+  label: string;
+  input: string;
+  output: string;
+}
+
+const fixtureFolders = readdirSync(RULES_DIR).filter((f) => statSync(path.join(RULES_DIR, f)).isDirectory()).sort();
+const fixturePairs = (folder: string): Pair[] =>
+  readdirSync(path.join(RULES_DIR, folder))
+    .filter((f) => f.endsWith('.expected.yaml'))
+    .sort()
+    .map((f) => {
+      const name = f.slice(0, -'.expected.yaml'.length);
+      return { label: `${folder}/${name}`, input: path.join(RULES_DIR, folder, `${name}.input.yaml`), output: path.join(RULES_DIR, folder, f) };
+    })
+    .filter((p) => existsSync(p.input));
+const examples = readdirSync(EXAMPLES_DIR).filter((f) => /\.(ya?ml|json|template)$/.test(f)).sort();
+
+if (!version) {
+  // Said once, plainly: the suite below is skipped, not passed.
+  console.warn('cfn-lint is not installed here: the cfn-lint integration tests are skipped (pip install cfn-lint)');
+}
+const suite = version ? describe : describe.skip;
+
+suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () => {
+  let work: string;
+  const lint = new Map<string, LintMatch[]>();
+  const examplePairs: Pair[] = [];
+  const matches = (file: string): LintMatch[] => lint.get(path.resolve(file)) ?? [];
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'tap-cfn-lint-'));
+    for (const name of examples) {
+      // Hardened as the macro does at deploy: the processed template, report included.
+      const input = path.join(EXAMPLES_DIR, name);
+      const result = harden({ template: readTemplate(input), region: 'us-east-1', accountId: '123456789012' });
+      const output = path.join(work, name.replace(/\.(json|template)$/, '.yaml'));
+      writeFileSync(output, serializeTemplate(result.template, 'yaml'));
+      examplePairs.push({ label: name, input, output });
+    }
+    const files = [...fixtureFolders.flatMap(fixturePairs), ...examplePairs].flatMap((p) => [p.input, p.output]);
+    for (const [file, list] of await lintFiles(files)) lint.set(file, list);
+
+    const count = (pairs: Pair[], side: 'input' | 'output') => pairs.reduce((n, p) => n + errorsOf(matches(p[side])).length, 0);
+    const fixtures = fixtureFolders.flatMap(fixturePairs);
+    console.info(
+      [
+        `cfn-lint errors, fixtures (${fixtures.length} cases): ${count(fixtures, 'input')} in inputs, ${count(fixtures, 'output')} in outputs, ${fixtures.reduce((n, p) => n + newErrors(matches(p.input), matches(p.output)).length, 0)} new`,
+        `cfn-lint errors, examples (${examplePairs.length}): ${count(examplePairs, 'input')} before hardening, ${count(examplePairs, 'output')} after`,
+      ].join('\n'),
+    );
+  }, 900_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  describe.each(fixtureFolders)('fixtures of %s', (folder) => {
+    test('no expected output has a cfn-lint error its input does not have', () => {
+      // Prepare
+      const pairs = fixturePairs(folder);
+      // Act
+      const added = pairs.flatMap((p) => newErrors(matches(p.input), matches(p.output)));
+      // Assess
+      expect(describeMatches(added, ROOT)).toBe('');
+    });
+  });
+
+  test.each(examples)('examples/%s lints clean after hardening, with no error the source did not have', (name) => {
+    // Prepare
+    const pair = examplePairs.find((p) => p.label === name) as Pair;
+    // Act
+    const added = newErrors(matches(pair.input), matches(pair.output));
+    const after = errorsOf(matches(pair.output));
+    // Assess
+    expect(describeMatches(added, ROOT)).toBe('');
+    expect(describeMatches(after, work)).toBe('');
+  });
+
+  test.each(examples)('examples/%s lints clean as written, or only with errors hardening removes', (name) => {
+    // Prepare
+    const pair = examplePairs.find((p) => p.label === name) as Pair;
+    // Act: an example may show a mistake the macro fixes (tag shapes, a DependsOn on a conditional
+    // resource); then the error is gone after hardening. Anything hardening leaves is the example's bug.
+    const left = errorsOf(matches(pair.input)).filter((m) => errorsOf(matches(pair.output)).some((o) => o.code === m.code && o.resource === m.resource));
+    // Assess
+    expect(describeMatches(left, ROOT)).toBe('');
+  });
+});
