@@ -11,6 +11,7 @@ import { validateTemplate } from './validate';
 import { RULES } from '../rules';
 import type { Rule, RuleContext } from '../rules/types';
 import { isChange, summarize, type Report, type ReportRecord, type Severity } from '../report/records';
+import { reportItem } from '../report/metadata';
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { intrinsicName, references } from '../template/intrinsics';
@@ -429,9 +430,9 @@ function writeReport(output: JsonObject, report: Report, input: JsonObject): voi
   }
 }
 
+/** One record, as one line the template can hold (see reportItem: quoted, never read as an intrinsic). */
 function compactRecord(r: ReportRecord): string {
-  const text = `${r.rule} ${r.resource}${r.path ? ` ${r.path}` : ''}: ${r.action === 'finding' ? `${r.severity} ` : `${r.action} `}${r.detail}`;
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
+  return reportItem(r);
 }
 
 export type { Mode };

@@ -38,6 +38,26 @@ const fixturePairs = (folder: string): Pair[] =>
       return { label: `${folder}/${name}`, input: path.join(RULES_DIR, folder, `${name}.input.yaml`), output: path.join(RULES_DIR, folder, f) };
     })
     .filter((p) => existsSync(p.input));
+/** A database whose password reference has the wrong JSON key: RDS-001 reports it, quoting the reference. */
+const QUOTING = {
+  AWSTemplateFormatVersion: '2010-09-09',
+  Resources: {
+    DatabaseSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: { SecretStringTemplate: '{"username":"app"}', GenerateStringKey: 'password', ExcludeCharacters: '"@/\\' } } },
+    Database: {
+      Type: 'AWS::RDS::DBInstance',
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+      Properties: {
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: '20',
+        StorageEncrypted: true,
+        MasterUsername: { 'Fn::Sub': '{{resolve:secretsmanager:${DatabaseSecret}:SecretString:username}}' },
+        MasterUserPassword: { 'Fn::Sub': '{{resolve:secretsmanager:${DatabaseSecret}:SecretString:pass}}' },
+      },
+    },
+  },
+};
 const examples = readdirSync(EXAMPLES_DIR).filter((f) => /\.(ya?ml|json|template)$/.test(f)).sort();
 
 if (!version) {
@@ -50,6 +70,8 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
   let work: string;
   const lint = new Map<string, LintMatch[]>();
   const examplePairs: Pair[] = [];
+  /** A template whose report quotes a dynamic reference with a `${}` inside: the processed template. */
+  let quoting: Pair;
   const matches = (file: string): LintMatch[] => lint.get(path.resolve(file)) ?? [];
 
   beforeAll(async () => {
@@ -62,7 +84,10 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
       writeFileSync(output, serializeTemplate(result.template, 'yaml'));
       examplePairs.push({ label: name, input, output });
     }
-    const files = [...fixtureFolders.flatMap(fixturePairs), ...examplePairs].flatMap((p) => [p.input, p.output]);
+    quoting = { label: 'quoting', input: path.join(work, 'quoting.input.yaml'), output: path.join(work, 'quoting.output.yaml') };
+    writeFileSync(quoting.input, serializeTemplate(QUOTING, 'yaml'));
+    writeFileSync(quoting.output, serializeTemplate(harden({ template: QUOTING, region: 'us-east-1', accountId: '123456789012' }).template, 'yaml'));
+    const files = [...fixtureFolders.flatMap(fixturePairs), ...examplePairs, quoting].flatMap((p) => [p.input, p.output]);
     for (const [file, list] of await lintFiles(files)) lint.set(file, list);
 
     const count = (pairs: Pair[], side: 'input' | 'output') => pairs.reduce((n, p) => n + errorsOf(matches(p[side])).length, 0);
@@ -88,6 +113,17 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
       // Assess
       expect(describeMatches(added, ROOT)).toBe('');
     });
+  });
+
+  test('report text that quotes {{resolve:…${Secret}…}} gives the processed template no E1029', () => {
+    // Prepare: RDS-001 quotes the reference in its finding, which goes into Metadata.TapHardening.Report.
+    const report = JSON.stringify(harden({ template: QUOTING, region: 'us-east-1', accountId: '123456789012' }).report);
+    expect(report).toContain('{{resolve:secretsmanager:${DatabaseSecret}');
+    // Act
+    const output = matches(quoting.output);
+    // Assess
+    expect(describeMatches(output.filter((m) => m.code === 'E1029'), work)).toBe('');
+    expect(describeMatches(newErrors(matches(quoting.input), output), work)).toBe('');
   });
 
   test.each(examples)('examples/%s lints clean after hardening, with no error the source did not have', (name) => {
