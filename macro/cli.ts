@@ -18,11 +18,12 @@ import { HardeningError } from './engine/errors';
 import { expandTemplates } from './batch/files';
 import { runMany } from './batch/run-many';
 import { renderDiff, DiffUnavailableError } from './report/diff';
-import { locateProblems, locateRecords } from './report/locate';
+import { locateProblems } from './report/locate';
 import { renderReport, renderResults, totals, type ReportFormat } from './report/render';
 import { exitCode, type FileResult } from './report/results';
 import { summarize } from './report/records';
 import { RULES } from './rules';
+import { finishSam, prepareSam, SAM_TRANSFORM } from './sam';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
 
@@ -171,11 +172,17 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     throw new CliError(`cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const source = parseTemplate(text, { file: label });
+  // A SAM template is hardened as the deploy will see it: expanded by AWS::Serverless-2016-10-31.
+  const sam = prepareSam(source.value as never, { env: io.env, ...(values.region ? { region: values.region } : {}), parameterValues });
+  if (sam.error) {
+    io.stderr(`tap-harden: ${label}: ${sam.error}\n`);
+    return 2;
+  }
 
   let result;
   try {
     const input = {
-      template: source.value as never,
+      template: sam.template as never,
       defaults: io.env.TAP_HARDENING_DEFAULTS,
       ...(values.region ? { region: values.region } : {}),
       ...(values.account ? { accountId: values.account } : {}),
@@ -194,16 +201,18 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     return 2;
   }
 
+  const positions = finishSam(sam, source, result);
   const options = renderOptions(values, io, reportFormat);
   const report =
     reportFormat === 'sarif'
-      ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions: locateRecords(source, result.template, result.report.records) }], 'sarif', options)
+      ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions }], 'sarif', options)
       : renderReport(result.report, reportFormat, label, options);
   writeReport(report, values, io);
   if (values.diff) {
     const color = io.stdoutIsTTY === true && !io.env.NO_COLOR && io.env.FORCE_COLOR !== '0';
     const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false';
-    const diff = renderDiff(source.value as never, result.template, { color: color || forced, ...(io.columns ? { columns: io.columns } : {}) });
+    const diff = renderDiff(sam.template as never, result.template, { color: color || forced, ...(io.columns ? { columns: io.columns } : {}) });
+    if (sam.origins) io.stdout(`(on the template as ${SAM_TRANSFORM} expands it, which is what the macro sees at deploy)\n`);
     io.stdout(diff || 'There were no differences\n');
   }
   if (values.check) return result.changed ? 1 : 0;
