@@ -9,7 +9,7 @@ import { HardeningError } from '../engine/errors';
 import { locateProblems } from '../report/locate';
 import { withSourceReport } from '../report/metadata';
 import type { FileResult } from '../report/results';
-import { isObject, type Json, type JsonObject } from '../template/json';
+import { isObject, type Json } from '../template/json';
 import { finishSam, prepareSam, samWritePlan } from '../sam';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
@@ -77,7 +77,7 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
     // The expanded template is never written over the source (see samWritePlan).
     let plan;
     try {
-      plan = samWritePlan(sam, parsed.value as JsonObject, result, () => run(parsed.value as Json));
+      plan = samWritePlan(sam, result, () => run(parsed.value as Json));
     } catch (e) {
       plan = { write: false as const, reason: `not written: hardened as written, the template fails (${e instanceof Error ? e.message : String(e)})` };
     }

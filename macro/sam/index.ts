@@ -116,11 +116,17 @@ export type WritePlan = { write: true; result: HardenResult } | { write: false; 
  * those changes: then the file says what the deploy would do anyway. Otherwise the file is left
  * as it is, and the reason names the generated resources the macro will harden at deploy.
  */
-export function samWritePlan(prep: SamPreparation, source: JsonObject, expanded: HardenResult, hardenAsWritten: () => HardenResult): WritePlan {
+export function samWritePlan(prep: SamPreparation, expanded: HardenResult, hardenAsWritten: () => HardenResult): WritePlan {
   const origins = prep.origins ?? {};
   const changes = expanded.report.records.filter(isChange);
-  const plain = new Set(Object.keys(isObject(source.Resources) ? source.Resources : {}).filter((id) => !serverlessIds(source).includes(id)));
-  const elsewhere = changes.filter((r) => r.action === 'created' || (r.resource !== '-' && !plain.has(r.resource)));
+  // A change on a resource SAM generates, or on a resource a rule created for one, cannot be written.
+  const outputResources = getOwn(expanded.template, 'Resources');
+  const generated = (id: string): boolean => Object.prototype.hasOwnProperty.call(origins, id);
+  const servesGenerated = (id: string): boolean => {
+    const body = isObject(outputResources) ? getOwn(outputResources, id) : undefined;
+    return references(body).some((ref) => generated(ref.name));
+  };
+  const elsewhere = changes.filter((r) => generated(r.resource) || (r.action === 'created' && servesGenerated(r.resource)));
   if (elsewhere.length) {
     const names = [...new Set(elsewhere.map((r) => (origins[r.resource] && origins[r.resource] !== r.resource ? `${r.resource} (from ${origins[r.resource]})` : r.resource)))];
     const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');

@@ -62,16 +62,16 @@ export function transformAdvice(template: JsonObject, serverless: ReadonlyArray<
   if (langAfterTap) warn('-', 'Transform', `TapHardening is listed before ${LANGUAGE_EXTENSIONS}, so Fn::ForEach loops reach it unexpanded: list ${LANGUAGE_EXTENSIONS} first`);
   if (langAfterSam) warn('-', 'Transform', `${SAM_TRANSFORM} is listed before ${LANGUAGE_EXTENSIONS}, so SAM sees Fn::ForEach loops and Fn::Length unexpanded: list ${LANGUAGE_EXTENSIONS} first`);
 
-  for (const { id, type } of serverless) {
-    if (samAfterTap) warn(id, 'Type', `${type} is not expanded yet (TapHardening runs before ${SAM_TRANSFORM}, see Transform), so what SAM generates from it is not hardened`);
-    else if (sam < 0) warn(id, 'Type', `${type} is not expanded yet: list ${SAM_TRANSFORM} before TapHardening in Transform so the resources SAM generates are hardened`);
-  }
   for (const key of forEachKeys) {
     if (langAfterTap) warn(key, '', `Fn::ForEach is not expanded yet (TapHardening runs before ${LANGUAGE_EXTENSIONS}, see Transform), so what it generates is not hardened`);
     else if (lang < 0) warn(key, '', `Fn::ForEach is not expanded yet: list ${LANGUAGE_EXTENSIONS} before TapHardening in Transform so the resources it generates are hardened`);
     // The order is right, so this is a template read before the deploy, which expands the loop
     // before the macro runs: not a problem of the template, but this report does not cover it.
     else out.push({ rule: 'ENGINE', resource: key, action: 'finding', severity: 'info', path: '', detail: `Fn::ForEach is expanded by ${LANGUAGE_EXTENSIONS} at deploy, before TapHardening hardens what it generates; it is not expanded here, so this report leaves those resources out` });
+  }
+  for (const { id, type } of serverless) {
+    if (samAfterTap) warn(id, 'Type', `${type} is not expanded yet (TapHardening runs before ${SAM_TRANSFORM}, see Transform), so what SAM generates from it is not hardened`);
+    else if (sam < 0) warn(id, 'Type', `${type} is not expanded yet: list TapHardening after ${SAM_TRANSFORM} in Transform so the resources SAM generates are hardened`);
   }
   return out;
 }
