@@ -4,11 +4,13 @@
  */
 import { harden } from '../../macro/engine/harden';
 import { HardeningError } from '../../macro/engine/errors';
+import type { Json } from '../../macro/template/json';
+import type { ReportRecord } from '../../macro/report/records';
 import { knownRuntimes, RUNTIME_TABLE_DATE, runtimeLifecycle, runtimeState } from '../../macro/rules/shared/lambda-runtimes';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const fn = (runtime: unknown) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: runtime, Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } } });
-const lambda001 = (records: Array<{ rule: string }>) => records.filter((r) => r.rule === 'LAMBDA-001');
+const fn = (runtime: Json) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: runtime, Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } } });
+const lambda001 = (records: ReportRecord[]) => records.filter((r) => r.rule === 'LAMBDA-001');
 
 describe('the runtime table', () => {
   test('every row has three real dates, and every successor could be created on the day the table was taken', () => {
@@ -53,7 +55,7 @@ describe('LAMBDA-001 beyond the fixtures', () => {
     // Assess
     expect(deployed).toHaveLength(1);
     expect(deployed[0]).toMatchObject({ resource: 'Api', severity: 'error' });
-    expect((deployed[0] as { detail: string }).detail).toContain("runtime nodejs18.x (from the deploy's value of parameter Runtime)");
+    expect(deployed[0]?.detail).toContain("runtime nodejs18.x (from the deploy's value of parameter Runtime)");
     expect(byDefault).toEqual([]);
   });
 
@@ -61,7 +63,7 @@ describe('LAMBDA-001 beyond the fixtures', () => {
     const records = lambda001(harden({ template: { Resources: { Old: fn('nodejs4.3') } } }).report.records);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ severity: 'error' });
-    expect((records[0] as { detail: string }).detail).toContain(`as of ${new Date().toISOString().slice(0, 10)}`);
+    expect(records[0]?.detail).toContain(`as of ${new Date().toISOString().slice(0, 10)}`);
   });
 
   test('BlockDeprecatedRuntimes as an organisation default fails the run, naming the function and the runtime to move to', () => {
