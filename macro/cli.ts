@@ -23,7 +23,7 @@ import { renderReport, renderResults, totals, type ReportFormat } from './report
 import { exitCode, type FileResult } from './report/results';
 import { summarize } from './report/records';
 import { RULES } from './rules';
-import { finishSam, prepareSam, SAM_TRANSFORM } from './sam';
+import { finishSam, prepareSam, samProblems, SAM_TRANSFORM } from './sam';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
 
@@ -191,7 +191,7 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     result = values.preflight ? await hardenWithPreflight(input) : harden(input);
   } catch (e) {
     if (!(e instanceof HardeningError)) throw e;
-    const problems = locateProblems(source, e.problems);
+    const problems = locateProblems(source, samProblems(sam, source, e.problems));
     const lines = problems.map((p) => `${label}${p.position ? `:${p.position.line}:${p.position.column}` : ''}: ${p.rule} ${p.resource} ${p.path}: ${p.message}`);
     io.stderr(`tap-harden: ${e.problems.length} error${e.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
     if (reportFormat === 'sarif' || reportFormat === 'json' || reportFormat === 'markdown') {

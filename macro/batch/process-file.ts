@@ -10,7 +10,7 @@ import { locateProblems } from '../report/locate';
 import { withSourceReport } from '../report/metadata';
 import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
-import { finishSam, prepareSam, samWritePlan } from '../sam';
+import { finishSam, prepareSam, samProblems, samWritePlan } from '../sam';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
 
@@ -65,7 +65,7 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
     result = run(sam.template);
   } catch (e) {
     if (!(e instanceof HardeningError)) return internal(file, e);
-    return { file, status: 'failed', problems: locateProblems(parsed, e.problems) };
+    return { file, status: 'failed', problems: locateProblems(parsed, samProblems(sam, parsed, e.problems)) };
   }
   const out: FileResult = {
     file,

@@ -154,3 +154,19 @@ function serverlessIds(template: JsonObject): string[] {
 function note(detail: string, hint?: string): ReportRecord {
   return { rule: 'ENGINE', resource: '-', action: 'finding', severity: 'info', path: 'Transform', detail, ...(hint ? { hint } : {}) };
 }
+
+/**
+ * Problems that stopped the run, each naming the SAM resource (and its line) behind a generated
+ * resource it is about, as the records do.
+ */
+export function samProblems<T extends { resource: string; message: string }>(prep: SamPreparation, parsed: ParsedTemplate, problems: readonly T[]): T[] {
+  const origins = prep.origins;
+  if (!origins) return [...problems];
+  const template = isObject(prep.template) ? prep.template : {};
+  return problems.map((p) => {
+    const origin = originOf(p.resource, template, origins, parsed);
+    if (origin === undefined) return p;
+    const position = parsed.positionOf(['Resources', origin]);
+    return { ...p, message: `${p.message} (on a resource ${SAM_TRANSFORM} generates from ${origin}${position ? `, line ${position.line}` : ''})` };
+  });
+}

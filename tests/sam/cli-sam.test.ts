@@ -132,6 +132,16 @@ withTranslator('a SAM template with the translator', () => {
     expect(cli([f, '--check']).status).toBe(0);
   });
 
+  test('BlockDeprecatedRuntimes fails a SAM template whose Globals runtime is deprecated, naming the function and its line', () => {
+    const text = API.replace("RuntimeCheckDate: '2026-12-01'", "RuntimeCheckDate: '2026-12-01'\n    BlockDeprecatedRuntimes: true");
+    const f = file('api-block.yaml', text);
+    const r = cli([f, '--check']);
+    expect(r.status).toBe(2);
+    // The runtime comes from Globals: the deepest part of the path the function has is its Properties.
+    expect(r.stderr).toContain(`api-block.yaml:${lineOf(text, '    Properties:\n      Handler: index.handler')}:`);
+    expect(r.stderr).toContain('LAMBDA-001 OrdersFunction Properties.Runtime: runtime nodejs20.x');
+  });
+
   test('a template SAM refuses fails as the deploy would, exit 2, naming the resource', () => {
     const f = file('bad.yaml', 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs24.x\n      Handler: i.h\n      InlineCode: x\n      Events:\n        E:\n          Type: NoSuchEvent\n');
     const r = cli([f, '--check']);
