@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { harden } from '../../macro/engine/harden';
 import { serializeTemplate } from '../../macro/template/yaml';
+import { prepareSam } from '../../macro/sam';
 import { cfnLintVersion, describeMatches, errorsOf, lintFiles, newErrors, type LintMatch } from '../support/cfn-lint';
 import { readTemplate } from '../support/fixtures';
 
@@ -58,6 +59,19 @@ const QUOTING = {
     },
   },
 };
+/** A SAM function behind an implicit API that logs: hardening adds to resources SAM generates. */
+const SAM = {
+  AWSTemplateFormatVersion: '2010-09-09',
+  Transform: ['AWS::Serverless-2016-10-31', 'TapHardening'],
+  Globals: { Function: { Runtime: 'nodejs24.x' }, Api: { MethodSettings: [{ LoggingLevel: 'INFO', ResourcePath: '/*', HttpMethod: '*' }] } },
+  Resources: {
+    Uploads: { Type: 'AWS::S3::Bucket' },
+    OrdersFunction: {
+      Type: 'AWS::Serverless::Function',
+      Properties: { Handler: 'index.handler', InlineCode: 'exports.handler = async () => ({ statusCode: 200 });', Policies: ['AmazonS3ReadOnlyAccess'], Events: { List: { Type: 'Api', Properties: { Path: '/orders', Method: 'get' } } } },
+    },
+  },
+};
 const examples = readdirSync(EXAMPLES_DIR).filter((f) => /\.(ya?ml|json|template)$/.test(f)).sort();
 
 if (!version && process.env.TAP_REQUIRE_CFN_LINT === '1') {
@@ -76,6 +90,8 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
   const examplePairs: Pair[] = [];
   /** A template whose report quotes a dynamic reference with a `${}` inside: the processed template. */
   let quoting: Pair;
+  /** A SAM template, and what the CLI hardens: its expansion (absent without the translator). */
+  let sam: Pair | undefined;
   const matches = (file: string): LintMatch[] => lint.get(path.resolve(file)) ?? [];
 
   beforeAll(async () => {
@@ -91,7 +107,13 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
     quoting = { label: 'quoting', input: path.join(work, 'quoting.input.yaml'), output: path.join(work, 'quoting.output.yaml') };
     writeFileSync(quoting.input, serializeTemplate(QUOTING, 'yaml'));
     writeFileSync(quoting.output, serializeTemplate(harden({ template: QUOTING, region: 'us-east-1', accountId: '123456789012' }).template, 'yaml'));
-    const files = [...fixtureFolders.flatMap(fixturePairs), ...examplePairs, quoting].flatMap((p) => [p.input, p.output]);
+    const prep = prepareSam(SAM, { env: process.env, region: 'us-east-1' });
+    if (prep.origins) {
+      sam = { label: 'sam', input: path.join(work, 'sam.input.yaml'), output: path.join(work, 'sam.output.yaml') };
+      writeFileSync(sam.input, serializeTemplate(SAM, 'yaml'));
+      writeFileSync(sam.output, serializeTemplate(harden({ template: prep.template, region: 'us-east-1', accountId: '123456789012' }).template, 'yaml'));
+    }
+    const files = [...fixtureFolders.flatMap(fixturePairs), ...examplePairs, quoting, ...(sam ? [sam] : [])].flatMap((p) => [p.input, p.output]);
     for (const [file, list] of await lintFiles(files)) lint.set(file, list);
 
     const count = (pairs: Pair[], side: 'input' | 'output') => pairs.reduce((n, p) => n + errorsOf(matches(p[side])).length, 0);
@@ -128,6 +150,15 @@ suite(`cfn-lint (${version ?? 'not installed'}) on fixtures and examples`, () =>
     // Assess
     expect(describeMatches(output.filter((m) => m.code === 'E1029'), work)).toBe('');
     expect(describeMatches(newErrors(matches(quoting.input), output), work)).toBe('');
+  });
+
+  test('a SAM template expanded by the translator and hardened (what the CLI shows) lints clean', () => {
+    if (!sam) {
+      console.warn('the AWS SAM translator is not installed for python3: the SAM case is not linted');
+      return;
+    }
+    expect(describeMatches(errorsOf(matches(sam.output)), work)).toBe('');
+    expect(describeMatches(newErrors(matches(sam.input), matches(sam.output)), work)).toBe('');
   });
 
   test.each(examples)('examples/%s lints clean after hardening, with no error the source did not have', (name) => {
