@@ -23,7 +23,8 @@
  *   template's `Globals.Function.Runtime` (a SAM template the CLI could not expand, or a deploy in
  *   which SAM runs after the macro). A `Ref` to a parameter is checked against the deploy's value
  *   (`templateParameterValues`, the CLI's `--param`), else the parameter's `Default`; each
- *   `Fn::If` branch is checked. Any other intrinsic is reported as not checked (info).
+ *   `Fn::If` branch is checked; `Fn::FindInMap` is looked up when its keys are known (literals, the
+ *   region, parameters). Any other intrinsic is reported as not checked (info).
  * - Already compliant: a runtime before its deprecation date.
  * - Reports: warning past the deprecation date; error once creation is blocked, and once updates
  *   are blocked too; each names the runtime, its dates and the runtime to move to.
@@ -102,6 +103,8 @@ export const lambdaDeprecatedRuntimes: Rule = {
 
 /** The runtime values the function can deploy with. */
 function candidates(fn: ResourceView, ctx: RuleContext): Candidate[] {
+  // A container image brings its own runtime; SAM does not apply Globals.Function.Runtime to it.
+  if (fn.properties.PackageType === 'Image') return [];
   let value: Json | undefined = fn.properties.Runtime;
   let origin: string | undefined;
   if (value === undefined && fn.type === 'AWS::Serverless::Function') {
@@ -124,11 +127,38 @@ function candidates(fn: ResourceView, ctx: RuleContext): Candidate[] {
       const def = parameterDefault(ctx, r.name);
       if (def !== undefined) out.push({ runtime: def, when: r.when, source: `from parameter ${r.name}'s Default, as its deploy value is not known here${origin ? `, ${origin}` : ''}` });
       else ctx.finding(fn.id, 'Properties.Runtime', 'info', `the runtime comes from parameter ${r.name}, which has no Default and whose deploy value is not known here, so it was not checked against the Lambda runtime deprecation dates`, 'pass the value (tap-harden --param) to have it checked');
+    } else if (r.kind === 'unknown' && findInMap(r.value, ctx) !== undefined) {
+      const found = findInMap(r.value, ctx) as { runtime: string; key: string };
+      out.push({ runtime: found.runtime, when: r.when, source: `from Mappings ${found.key}${origin ? `, ${origin}` : ''}` });
     } else if (r.kind === 'unknown' || r.kind === 'composite') {
       ctx.finding(fn.id, 'Properties.Runtime', 'info', `the runtime is computed at deploy time${origin ? ` (${origin})` : ''}, so it was not checked against the Lambda runtime deprecation dates`);
     }
   }
   return out;
+}
+
+/**
+ * The value of `Fn::FindInMap [Map, Top, Second]` when each key is known here: a literal, the
+ * region (`!Ref AWS::Region`, when the region is known), or a parameter's deploy value or Default.
+ */
+function findInMap(value: Json, ctx: RuleContext): { runtime: string; key: string } | undefined {
+  if (!isObject(value) || !Array.isArray(value['Fn::FindInMap']) || value['Fn::FindInMap'].length !== 3) return undefined;
+  const keys: string[] = [];
+  for (const k of value['Fn::FindInMap']) {
+    if (typeof k === 'string') keys.push(k);
+    else if (isObject(k) && k.Ref === 'AWS::Region' && ctx.region) keys.push(ctx.region);
+    else if (isObject(k) && typeof k.Ref === 'string' && ctx.model.isParameter(k.Ref)) {
+      const v = ctx.model.parameterValue(k.Ref) ?? parameterDefault(ctx, k.Ref);
+      if (v === undefined) return undefined;
+      keys.push(v);
+    } else return undefined;
+  }
+  const [map, top, second] = keys as [string, string, string];
+  const mappings = getOwn(ctx.model.doc, 'Mappings');
+  const m = isObject(mappings) ? getOwn(mappings, map) : undefined;
+  const t = isObject(m) ? getOwn(m, top) : undefined;
+  const runtime = isObject(t) ? getOwn(t, second) : undefined;
+  return typeof runtime === 'string' ? { runtime, key: `${map}.${top}.${second}` } : undefined;
 }
 
 function parameterDefault(ctx: RuleContext, name: string): string | undefined {
