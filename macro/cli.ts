@@ -19,7 +19,7 @@ import { HardeningError } from './engine/errors';
 import { expandTemplates } from './batch/files';
 import { runMany } from './batch/run-many';
 import { renderDiff, DiffUnavailableError } from './report/diff';
-import { locateProblems, locateRecords } from './report/locate';
+import { locateProblems } from './report/locate';
 import { renderReport, renderResults, totals, type ReportFormat } from './report/render';
 import { exitCode, type FileResult } from './report/results';
 import { summarize } from './report/records';
@@ -27,7 +27,8 @@ import { RULES } from './rules';
 import { decodeTemplate } from './template/decode';
 import type { Json } from './template/json';
 import { templateOutput } from './template/output';
-import { parseTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
+import { finishSam, prepareSam, samProblems, SAM_TRANSFORM } from './sam';
+import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
 import { VERSION } from './version';
 import { writeFileAtomic, WriteError } from './io/atomic-write';
 import { installInterruptCleanup } from './io/interrupt';
@@ -204,11 +205,17 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   if (rawBytes > limit) throw new InputTooLargeError(label, limit, rawBytes);
   const text = typeof raw === 'string' ? raw : decodeTemplate(raw, label);
   const source = parseTemplate(text, { file: label });
+  // A SAM template is hardened as the deploy will see it: expanded by AWS::Serverless-2016-10-31.
+  const sam = prepareSam(source.value as never, { env: io.env, ...(values.region ? { region: values.region } : {}), parameterValues });
+  if (sam.error) {
+    io.stderr(`tap-harden: ${label}: ${sam.error}\n`);
+    return 2;
+  }
 
   let result;
   try {
     const input = {
-      template: source.value as never,
+      template: sam.template as never,
       defaults: io.env.TAP_HARDENING_DEFAULTS,
       ...(values.region ? { region: values.region } : {}),
       ...(values.account ? { accountId: values.account } : {}),
@@ -217,7 +224,7 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     result = values.preflight ? await hardenWithPreflight(input) : harden(input);
   } catch (e) {
     if (!(e instanceof HardeningError)) throw e;
-    const problems = locateProblems(source, e.problems);
+    const problems = locateProblems(source, samProblems(sam, source, e.problems));
     const lines = problems.map((p) => `${label}${p.position ? `:${p.position.line}:${p.position.column}` : ''}: ${p.rule} ${p.resource} ${p.path}: ${p.message}`);
     io.stderr(`tap-harden: ${e.problems.length} error${e.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
     if (reportFormat === 'sarif' || reportFormat === 'json' || reportFormat === 'markdown') {
@@ -227,21 +234,26 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     return 2;
   }
 
+  const positions = finishSam(sam, source, result);
   const options = renderOptions(values, io, reportFormat);
   const report =
     reportFormat === 'sarif'
-      ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions: locateRecords(source, result.template, result.report.records) }], 'sarif', options)
+      ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions }], 'sarif', options)
       : renderReport(result.report, reportFormat, label, options);
   writeReport(report, values, io);
   if (values.diff) {
     const color = io.stdoutIsTTY === true && !io.env.NO_COLOR && io.env.FORCE_COLOR !== '0';
     const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false';
-    const diff = renderDiff(source.value as never, result.template, { color: color || forced, ...(io.columns ? { columns: io.columns } : {}) });
+    const diff = renderDiff(sam.template as never, result.template, { color: color || forced, ...(io.columns ? { columns: io.columns } : {}) });
+    if (sam.origins) io.stdout(`(on the template as ${SAM_TRANSFORM} expands it, which is what the macro sees at deploy)\n`);
     io.stdout(diff || 'There were no differences\n');
   }
   if (values.check) return result.changed ? 1 : 0;
 
-  const { text: output, layoutNotKept } = templateOutput(text, source, result.template as Json, (format ?? source.format) as TemplateFormat);
+  // An expanded SAM template has no source layout to keep: it is printed as the deploy will see it.
+  const { text: output, layoutNotKept } = sam.origins
+    ? { text: serializeTemplate(result.template, (format ?? source.format) as TemplateFormat), layoutNotKept: undefined }
+    : templateOutput(text, source, result.template as Json, (format ?? source.format) as TemplateFormat);
   if (layoutNotKept !== undefined) io.stderr(`tap-harden: ${label}: the output is written afresh: the layout cannot be kept (${layoutNotKept})\n`);
   if (values.output) writeFileAtomic(values.output, output);
   else if (!values.diff) io.stdout(output);

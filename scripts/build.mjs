@@ -7,7 +7,7 @@
 // database from its own package at run time, so `--diff` requires it from node_modules, lazily.
 // Last, dist/stackset.yaml: the transform-free template that rolls the macro out with StackSets.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 
 // Enough to read the StackSet template: each short form as a tag whose value is kept as written.
@@ -44,6 +44,9 @@ await build({
   external: ['./preflight/kms-client.js', './preflight/apigateway-client.js', '@aws-cdk/cloudformation-diff'],
 });
 chmodSync('dist/cli.js', 0o755);
+// The CLI expands SAM templates with the AWS SAM translator through this script (macro/sam/).
+mkdirSync('dist/sam', { recursive: true });
+copyFileSync('macro/sam/sam-translate.py', 'dist/sam/sam-translate.py');
 writeFileSync('dist/stackset.yaml', checkedStackSetTemplate('stackset/template.yaml'));
 
 /**

@@ -5,11 +5,12 @@
  */
 import { harden, type HardenResult } from '../engine/harden';
 import { HardeningError } from '../engine/errors';
-import { locateProblems, locateRecords } from '../report/locate';
+import { locateProblems } from '../report/locate';
 import { withSourceReport } from '../report/metadata';
 import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
 import { decodeTemplate } from '../template/decode';
+import { finishSam, prepareSam, samProblems, samWritePlan } from '../sam';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
 import { writeFileAtomic, WriteError } from '../io/atomic-write';
@@ -58,25 +59,41 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
   if (!isObject(parsed.value as Json) || !Object.prototype.hasOwnProperty.call(parsed.value, 'Resources')) {
     return { file, status: 'skipped', note: 'no Resources section: not a CloudFormation template' };
   }
-  let result: HardenResult;
-  try {
-    result = harden({
-      template: parsed.value as Json,
+  // A SAM template is hardened as the deploy will see it: expanded by AWS::Serverless-2016-10-31.
+  const sam = prepareSam(parsed.value as Json, { env: process.env, ...(options.region ? { region: options.region } : {}), parameterValues: options.parameterValues });
+  if (sam.error) return { file, status: 'failed', problems: [{ rule: 'TEMPLATE', resource: '-', path: 'Transform', message: sam.error }] };
+  const run = (template: Json): HardenResult =>
+    harden({
+      template,
       ...(options.defaults !== undefined ? { defaults: options.defaults } : {}),
       ...(options.region ? { region: options.region } : {}),
       ...(options.accountId ? { accountId: options.accountId } : {}),
       parameterValues: options.parameterValues,
     });
+  let result: HardenResult;
+  try {
+    result = run(sam.template);
   } catch (e) {
     if (!(e instanceof HardeningError)) return internal(file, e);
-    return { file, status: 'failed', problems: locateProblems(parsed, e.problems) };
+    return { file, status: 'failed', problems: locateProblems(parsed, samProblems(sam, parsed, e.problems)) };
   }
   const out: FileResult = {
     file,
     status: result.changed ? 'changed' : 'unchanged',
     report: result.report,
-    positions: locateRecords(parsed, result.template, result.report.records),
+    positions: finishSam(sam, parsed, result),
   };
+  if (options.write && result.changed && result.report.mode === 'fix' && sam.origins) {
+    // The expanded template is never written over the source (see samWritePlan).
+    let plan;
+    try {
+      plan = samWritePlan(sam, result, () => run(parsed.value as Json));
+    } catch (e) {
+      plan = { write: false as const, reason: `not written: hardened as written, the template fails (${e instanceof Error ? e.message : String(e)})` };
+    }
+    if (!plan.write) return { ...out, note: plan.reason };
+    result = plan.result;
+  }
   if (options.write && result.changed && result.report.mode === 'fix') {
     try {
       const rewrite = rewriteTemplate(text, parsed.format, parsed.value as Json, withSourceReport(parsed.value as Json, result.template));

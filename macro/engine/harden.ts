@@ -11,6 +11,8 @@ import { validateTemplate } from './validate';
 import { RULES } from '../rules';
 import type { Rule, RuleContext } from '../rules/types';
 import { isChange, summarize, type Report, type ReportRecord, type Severity } from '../report/records';
+import { reportItem } from '../report/metadata';
+import { transformAdvice } from '../sam/transform-order';
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { intrinsicName, references } from '../template/intrinsics';
@@ -220,19 +222,13 @@ function toProblem(rule: Rule, id: string, e: unknown): Problem {
 /**
  * Entries the macro passes through untouched and reports: `Fn::ForEach` loops (when
  * AWS::LanguageExtensions runs after the macro) and un-expanded `AWS::Serverless::*` resources
- * (when SAM runs after it). Neither is an error, but what they generate is not hardened.
+ * (when SAM runs after it). Neither is an error, but what they generate is not hardened; the
+ * advice reads the template's Transform and is given only when the order is wrong.
  */
 function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
-  for (const key of Object.keys(model.resources)) {
-    if (key.startsWith('Fn::ForEach::')) {
-      records.push({ rule: 'ENGINE', resource: key, action: 'finding', severity: 'warning', path: '', detail: 'Fn::ForEach is not expanded yet: list AWS::LanguageExtensions before TapHardening in Transform so the resources it generates are hardened' });
-    }
-  }
-  for (const id of model.ids()) {
-    if ((model.type(id) ?? '').startsWith('AWS::Serverless::')) {
-      records.push({ rule: 'ENGINE', resource: id, action: 'finding', severity: 'warning', path: 'Type', detail: `${model.type(id)} is not expanded yet: list TapHardening after AWS::Serverless-2016-10-31 in Transform so the resources SAM generates are hardened` });
-    }
-  }
+  const forEach = Object.keys(model.resources).filter((key) => key.startsWith('Fn::ForEach::'));
+  const serverless = model.ids().flatMap((id) => ((model.type(id) ?? '').startsWith('AWS::Serverless::') ? [{ id, type: model.type(id) as string }] : []));
+  records.push(...transformAdvice(model.doc, serverless, forEach));
 }
 
 function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[], ids: LogicalIdAllocator): RuleContext {
@@ -463,9 +459,9 @@ function writeReport(output: JsonObject, report: Report, input: JsonObject): voi
   }
 }
 
+/** One record, as one line the template can hold (see reportItem: quoted, never read as an intrinsic). */
 function compactRecord(r: ReportRecord): string {
-  const text = `${r.rule} ${r.resource}${r.path ? ` ${r.path}` : ''}: ${r.action === 'finding' ? `${r.severity} ` : `${r.action} `}${r.detail}`;
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
+  return reportItem(r);
 }
 
 export type { Mode };

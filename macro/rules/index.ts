@@ -3,6 +3,9 @@
  * - REGION-001 and PARAM-001 look at the template as a whole (the deploy's region, naming
  *   parameters) and may fail the run: they come first, so a deploy to the wrong region or with an
  *   unsafe name fails fast, before any other rule's work.
+ * - LAMBDA-001 only reads each function's Runtime, which no rule writes, and may fail the run
+ *   (BlockDeprecatedRuntimes): it comes right after REGION-001 and PARAM-001 so that a stack that
+ *   cannot be created is turned away before any rule works on it.
  * - DEP-001 removes DependsOn edges to resources that may not exist; it runs before every rule
  *   that adds edges, so their cycle and condition checks see the template without the invalid
  *   edges (and its removals never touch an edge another rule wrote).
@@ -51,6 +54,7 @@ import { dataRetainStateful } from './data-retain-stateful';
 import { dataVersioningPitr } from './data-versioning-pitr';
 import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
 import { kmsKeyRotation } from './kms-key-rotation';
+import { lambdaDeprecatedRuntimes } from './lambda-deprecated-runtimes';
 import { logsKeyPolicy } from './logs-key-policy';
 import { rdsBootstrapFindings } from './rds-bootstrap-findings';
 import { s3DefaultEncryption } from './s3-default-encryption';
@@ -65,6 +69,7 @@ import { tagsShape } from './tags-shape';
 export const RULES: readonly Rule[] = [
   cloudFormationExpectedRegions,
   cloudFormationNamingParameters,
+  lambdaDeprecatedRuntimes,
   cloudFormationConditionalDependsOn,
   tagsShape,
   tagsRestrictedValues,
