@@ -3,6 +3,8 @@
  * SARIF for code-scanning tools. Each names the macro version and the rule set that ran, so a
  * reviewer can tell which rules produced what they read.
  */
+import { hostedDocsUrl } from './docs-url';
+import type { Gate } from './gate';
 import { summarize, type Report, type ReportRecord } from './records';
 import type { FileResult, RuleInfo } from './results';
 import { renderSarif } from './sarif';
@@ -17,8 +19,14 @@ export interface RenderOptions {
    * set; SARIF needs an absolute URI and gets one from the CLI.
    */
   docsUrl?: string;
-  /** The directory SARIF artifact URIs are relative to; default: the process's. */
+  /** The directory relative file names are relative to; default: the process's. */
   cwd?: string;
+  /** The directory SARIF artifact URIs are relative to (the repository root); default: `cwd`. */
+  root?: string;
+  /** SARIF: report the changes too, not only findings (`--sarif-changes`). */
+  sarifChanges?: boolean;
+  /** The run's verdict, so SARIF's invocation agrees with the exit code. */
+  gate?: Gate;
 }
 
 function plural(n: number, word: string): string {
@@ -43,7 +51,7 @@ function describe(r: ReportRecord): string {
  */
 export function renderReport(report: Report, format: ReportFormat, source?: string, options: RenderOptions = {}): string {
   if (format === 'sarif') {
-    return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], { rules: options.rules ?? [], docsUrl: options.docsUrl ?? 'docs/rules.md', ...(options.cwd ? { cwd: options.cwd } : {}) });
+    return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], sarifOptions(options));
   }
   if (format === 'json') {
     return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records }, null, 2)}\n`;
@@ -58,7 +66,7 @@ export function renderReport(report: Report, format: ReportFormat, source?: stri
  * has one run whose results point into every file, and text has each file's report.
  */
 export function renderResults(results: readonly FileResult[], format: ReportFormat, options: RenderOptions = {}): string {
-  if (format === 'sarif') return renderSarif(results, { rules: options.rules ?? [], docsUrl: options.docsUrl ?? 'docs/rules.md', ...(options.cwd ? { cwd: options.cwd } : {}) });
+  if (format === 'sarif') return renderSarif(results, sarifOptions(options));
   if (format === 'markdown') return renderMarkdown(results, options, true);
   if (format === 'json') {
     const files = results.map((r) => ({
@@ -73,6 +81,17 @@ export function renderResults(results: readonly FileResult[], format: ReportForm
   return results
     .map((r) => (r.report ? renderText(r.report, r.file) : `TapHardening · ${r.file} · ${r.status}${r.problems ? `\n${r.problems.map((p) => `  ${p.rule} ${p.resource} ${p.path}: ${p.message}`).join('\n')}` : ''}\n`))
     .join('');
+}
+
+function sarifOptions(options: RenderOptions) {
+  return {
+    rules: options.rules ?? [],
+    docsUrl: options.docsUrl ?? hostedDocsUrl(),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.sarifChanges ? { changes: true } : {}),
+    ...(options.gate ? { gate: options.gate } : {}),
+  };
 }
 
 function renderText(report: Report, source?: string): string {
