@@ -48,7 +48,7 @@ export const tagsRestrictedValues: Rule = {
   id: 'TAG-002',
   title: 'Keep tags on KMS keys and CloudWatch alarms within their tag rules',
   rationale:
-    'KMS keys accept tag values of letters, digits, whitespace and _ . / = + - only, and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (the seed\'s JSON-string values) fails the create. Such a tag is removed and recorded in full in the report, or the run fails with RestrictedTagValues: fail.',
+    'KMS keys accept tag values of letters, digits, whitespace and _ . / = + - only, and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (a JSON string as a value, say) fails the create. Such a tag is removed and recorded in full in the report, or the run fails with RestrictedTagValues: fail.',
   resourceTypes: Object.keys(RESTRICTED),
   changes: Object.keys(RESTRICTED).map((type) => `${type} Properties.Tags`),
   references: [
