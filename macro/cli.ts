@@ -27,6 +27,7 @@ import { repositoryRoot } from './report/repo-root';
 import { summarize } from './report/records';
 import { RULES } from './rules';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
+import { mayBeTemplate, NOT_A_TEMPLATE } from './template/sniff';
 import { VERSION } from './version';
 
 const USAGE = `Usage: tap-harden <template | -> [options]
@@ -184,7 +185,17 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   } catch (e) {
     throw new CliError(`cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const source = parseTemplate(text, { file: label });
+  let source;
+  try {
+    source = parseTemplate(text, { file: label });
+  } catch (e) {
+    // Hooks pass every staged YAML file: one that is not CloudFormation is skipped, not an error.
+    if (e instanceof TemplateParseError && values.check && !mayBeTemplate(text)) {
+      io.stderr(`tap-harden: ${label}: skipped (${NOT_A_TEMPLATE})\n`);
+      return 0;
+    }
+    throw e;
+  }
 
   let result;
   try {

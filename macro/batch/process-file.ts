@@ -12,6 +12,7 @@ import type { FileResult } from '../report/results';
 import { isObject, type Json } from '../template/json';
 import { parseTemplate, TemplateParseError, type ParsedTemplate } from '../template/yaml';
 import { rewriteTemplate } from '../template/yaml-rewrite';
+import { mayBeTemplate, NOT_A_TEMPLATE } from '../template/sniff';
 
 export interface ProcessOptions {
   /** Rewrite a file in place when hardening changes it. */
@@ -42,6 +43,7 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
     parsed = parseTemplate(text, { file });
   } catch (e) {
     if (!(e instanceof TemplateParseError)) return internal(file, e);
+    if (!mayBeTemplate(text)) return { file, status: 'skipped', note: NOT_A_TEMPLATE };
     return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: e.reason, ...(e.line !== undefined ? { position: { line: e.line, column: e.column ?? 1 } } : {}) }] };
   }
   // A YAML or JSON file that is not a template (CI config, a parameters file) has no Resources.
