@@ -42,7 +42,8 @@ Options:
                            report format (default: text)
   --report-file FILE       write the report to FILE (default: stderr)
   --docs-url URL           where docs/rules.md is published, for report links
-                           (default: TAP_HARDENING_DOCS_URL, else the copy installed with tap-harden)
+                           (default: TAP_HARDENING_DOCS_URL, else the docs of this release
+                           at the project's homepage)
   --check                  exit 1 if any rule would change a template, or a finding at or
                            above --fail-on exists (prints no template)
   --fail-on error|warning|never
