@@ -247,7 +247,9 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
 
 function renderOptions(values: Values, io: CliIo, verdictOf: Gate) {
   const cwd = io.cwd ?? process.cwd();
-  return { rules: RULES, cwd, root: repositoryRoot(cwd, values['sarif-root']), docsUrl: docsUrl(values, io), gate: verdictOf, ...(values['sarif-changes'] ? { sarifChanges: true } : {}) };
+  // Only SARIF names files from the repository root; asking git costs a process, so only then.
+  const root = values.report === 'sarif' ? { root: repositoryRoot(cwd, values['sarif-root']) } : {};
+  return { rules: RULES, cwd, ...root, docsUrl: docsUrl(values, io), gate: verdictOf, ...(values['sarif-changes'] ? { sarifChanges: true } : {}) };
 }
 
 function writeReport(report: string, values: Values, io: CliIo): void {
