@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LOG_EVENT_LIMIT, summarizeForLog } from '../../macro/report/log-line';
+import { boundedList, LOG_EVENT_LIMIT, summarizeForLog } from '../../macro/report/log-line';
 import type { Report, ReportRecord } from '../../macro/report/records';
 
 const BUNDLE = path.join(__dirname, '../../dist/handler.js');
@@ -22,8 +22,11 @@ function invoke(fragment: unknown, env: Record<string, string>, extra: { transfo
   const script = `require(${JSON.stringify(BUNDLE)}).handler(JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8')), { functionName: 'TapHardening-macro', awsRequestId: 'aws-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:TapHardening-macro', memoryLimitInMB: '512', functionVersion: '$LATEST' }).then((r) => process.stderr.write(r.status))`;
   const base = { PATH: process.env.PATH ?? '', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', POWERTOOLS_SERVICE_NAME: 'tap-hardening', POWERTOOLS_METRICS_NAMESPACE: 'TapHardening' };
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...base, ...env }, maxBuffer: 64 * 1024 * 1024 });
-  const lines = r.stdout.split('\n').filter(Boolean);
-  return { status: r.stderr, lines, json: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  // Powertools writes errors to stderr; the script writes the response status last, without a newline.
+  const err = r.stderr.split('\n');
+  const status = err.pop() ?? '';
+  const lines = [...r.stdout.split('\n'), ...err].filter(Boolean);
+  return { status, lines, json: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 /**
@@ -92,6 +95,26 @@ describe('the invocation log line', () => {
     expect(summary.records.length + summary.recordsOmitted).toBe(5000);
     expect(summary.byRule).toEqual({ 'S3-002': { changes: 2500, findings: 0, suppressed: 0 }, 'S3-001': { changes: 2500, findings: 0, suppressed: 0 } });
     expect(summary.byResource.R3).toBe(500);
+  });
+});
+
+describe('the failure line', () => {
+  test('a template that fails with thousands of problems logs as many as fit, and the number left out', () => {
+    const problems = Array.from({ length: 20_000 }, (_, i) => ({ rule: 'TEMPLATE', resource: `R${i}`, path: 'Type', message: 'the resource has no Type: every resource needs one' }));
+    const line = boundedList('problems', problems);
+    expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThan(LOG_EVENT_LIMIT - 16 * 1024);
+    expect((line.problems as unknown[]).length + (line.problemsOmitted as number)).toBe(20_000);
+    expect(boundedList('problems', problems.slice(0, 3))).toEqual({ problems: problems.slice(0, 3) });
+  });
+
+  test('end to end: the bundle stays under the limit on such a template', () => {
+    const resources: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) resources[`R${String(i).padStart(60, '0')}`] = { Properties: {} };
+    const { status, lines, json } = invoke({ Resources: resources }, { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true' });
+    expect(status).toBe('failure');
+    const i = json.findIndex((l) => l.message === 'hardening failed');
+    expect(Buffer.byteLength(lines[i] as string)).toBeLessThan(LOG_EVENT_LIMIT);
+    expect(json[i]!.problemsOmitted as number).toBeGreaterThan(0);
   });
 });
 
