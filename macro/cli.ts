@@ -7,12 +7,12 @@
  *              [--param Key=Value ...] [--preflight]
  *   tap-harden --check|--write <file | dir | glob>... [--report ...] [--report-file FILE] [--workers N] [--reformat]
  *
- * Exit codes: 0 success; 1 with --check when a template would change (or with --write when a file
- * was left unwritten because its layout cannot be kept); 2 on any error.
+ * Exit codes: 0 success; 1 with --check when a template would change or has a finding at or above
+ * --fail-on (and with --write when a file was left unwritten because its layout cannot be kept);
+ * 2 on any error (macro/report/gate.ts decides, for the exit code and the reports alike).
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { harden, hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
@@ -21,7 +21,10 @@ import { runMany } from './batch/run-many';
 import { renderDiff, DiffUnavailableError } from './report/diff';
 import { locateProblems } from './report/locate';
 import { renderReport, renderResults, totals, type ReportFormat } from './report/render';
-import { exitCode, type FileResult } from './report/results';
+import { type FileResult } from './report/results';
+import { hostedDocsUrl } from './report/docs-url';
+import { FAIL_ON_LEVELS, gate, verdict, type FailOn, type Gate } from './report/gate';
+import { repositoryRoot } from './report/repo-root';
 import { summarize } from './report/records';
 import { RULES } from './rules';
 import { decodeTemplate } from './template/decode';
@@ -29,6 +32,7 @@ import type { Json } from './template/json';
 import { templateOutput } from './template/output';
 import { finishSam, prepareSam, samProblems, SAM_TRANSFORM } from './sam';
 import { parseTemplate, serializeTemplate, TemplateParseError, type TemplateFormat } from './template/yaml';
+import { mayBeTemplate, NOT_A_TEMPLATE } from './template/sniff';
 import { VERSION } from './version';
 import { writeFileAtomic, WriteError } from './io/atomic-write';
 import { installInterruptCleanup } from './io/interrupt';
@@ -48,8 +52,14 @@ Options:
                            report format (default: text)
   --report-file FILE       write the report to FILE (default: stderr)
   --docs-url URL           where docs/rules.md is published, for report links
-                           (default: TAP_HARDENING_DOCS_URL, else the copy installed with tap-harden)
-  --check                  exit 1 if any rule would change a template (prints no template)
+                           (default: TAP_HARDENING_DOCS_URL, else the docs of this release
+                           at the project's homepage)
+  --check                  exit 1 if any rule would change a template, or a finding at or
+                           above --fail-on exists (prints no template)
+  --fail-on error|warning|never
+                           the finding severity that fails --check (default: error)
+  --sarif-root DIR         SARIF file URIs are relative to DIR (default: the git top level)
+  --sarif-changes          SARIF lists the changes too, not only findings
   --diff                   print the change as \`cdk diff\` does instead of the template
   --write                  rewrite changed templates in place, keeping their layout (indentation,
                            comments, blank lines, quoting, > and | blocks, line endings); a file
@@ -67,7 +77,7 @@ Options:
 Several templates, directories (searched for *.yaml, *.yml, *.json, *.template) or quoted globs
 ('templates/**/*.yaml') print one line per file and a total.
 
-Exit codes: 0 success, 1 --check found changes, 2 error.
+Exit codes: 0 success, 1 --check found changes or findings at --fail-on, 2 error.
 `;
 
 /** A usage or input error: printed without a stack trace, exit 2. */
@@ -118,6 +128,9 @@ function parse(argv: string[]) {
         'report-file': { type: 'string' },
         'docs-url': { type: 'string' },
         check: { type: 'boolean' },
+        'fail-on': { type: 'string' },
+        'sarif-root': { type: 'string' },
+        'sarif-changes': { type: 'boolean' },
         diff: { type: 'boolean' },
         write: { type: 'boolean' },
         reformat: { type: 'boolean' },
@@ -150,6 +163,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new CliError(`expected a template (a file, or - for stdin)\n\n${USAGE}`);
   const format = oneOf(values.format, ['yaml', 'json'] as const, '--format');
   const reportFormat = oneOf(values.report, ['text', 'json', 'markdown', 'sarif'] as const, '--report');
+  oneOf(values['fail-on'], FAIL_ON_LEVELS, '--fail-on');
   const parameterValues: Record<string, string> = {};
   for (const p of values.param ?? []) {
     const eq = p.indexOf('=');
@@ -181,11 +195,13 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function docsUrl(values: Values, io: CliIo, forSarif: boolean): string | undefined {
-  const given = values['docs-url'] ?? (io.env.TAP_HARDENING_DOCS_URL || undefined);
-  if (given !== undefined) return given;
-  // SARIF needs an absolute URI; the copy installed next to dist/ (or macro/) is one that exists.
-  return forSarif ? pathToFileURL(path.join(__dirname, '..', 'docs', 'rules.md')).href : undefined;
+/** --docs-url, else TAP_HARDENING_DOCS_URL, else the rule docs hosted for this release. */
+function docsUrl(values: Values, io: CliIo): string {
+  return values['docs-url'] ?? (io.env.TAP_HARDENING_DOCS_URL || hostedDocsUrl());
+}
+
+function failOn(values: Values): FailOn {
+  return (values['fail-on'] as FailOn | undefined) ?? 'error';
 }
 
 async function runOne(file: string, values: Values, format: TemplateFormat | undefined, reportFormat: ReportFormat, parameterValues: Record<string, string>, io: CliIo): Promise<number> {
@@ -204,7 +220,17 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   const rawBytes = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
   if (rawBytes > limit) throw new InputTooLargeError(label, limit, rawBytes);
   const text = typeof raw === 'string' ? raw : decodeTemplate(raw, label);
-  const source = parseTemplate(text, { file: label });
+  let source;
+  try {
+    source = parseTemplate(text, { file: label });
+  } catch (e) {
+    // Hooks pass every staged YAML file: one that is not CloudFormation is skipped, not an error.
+    if (e instanceof TemplateParseError && values.check && !mayBeTemplate(text)) {
+      io.stderr(`tap-harden: ${label}: skipped (${NOT_A_TEMPLATE})\n`);
+      return 0;
+    }
+    throw e;
+  }
   // A SAM template is hardened as the deploy will see it: expanded by AWS::Serverless-2016-10-31.
   const sam = prepareSam(source.value as never, { env: io.env, ...(values.region ? { region: values.region } : {}), parameterValues });
   if (sam.error) {
@@ -229,13 +255,15 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     io.stderr(`tap-harden: ${e.problems.length} error${e.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
     if (reportFormat === 'sarif' || reportFormat === 'json' || reportFormat === 'markdown') {
       // Code scanning and PR comments want the failure too, at the resource that caused it.
-      writeReport(renderResults([{ file: label, status: 'failed', problems }], reportFormat, renderOptions(values, io, reportFormat)), values, io);
+      const failed: FileResult[] = [{ file: label, status: 'failed', problems }];
+      writeReport(renderResults(failed, reportFormat, renderOptions(values, io, gate(failed, { check: values.check === true, failOn: failOn(values) }))), values, io);
     }
     return 2;
   }
 
   const positions = finishSam(sam, source, result);
-  const options = renderOptions(values, io, reportFormat);
+  const verdictOf = gate([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report }], { check: values.check === true, failOn: failOn(values) });
+  const options = renderOptions(values, io, verdictOf);
   const report =
     reportFormat === 'sarif'
       ? renderResults([{ file: label, status: result.changed ? 'changed' : 'unchanged', report: result.report, positions }], 'sarif', options)
@@ -248,7 +276,10 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
     if (sam.origins) io.stdout(`(on the template as ${SAM_TRANSFORM} expands it, which is what the macro sees at deploy)\n`);
     io.stdout(diff || 'There were no differences\n');
   }
-  if (values.check) return result.changed ? 1 : 0;
+  if (values.check) {
+    io.stderr(`tap-harden: ${verdict(verdictOf)}\n`);
+    return verdictOf.code;
+  }
 
   // An expanded SAM template has no source layout to keep: it is printed as the deploy will see it.
   const { text: output, layoutNotKept } = sam.origins
@@ -260,9 +291,11 @@ async function runOne(file: string, values: Values, format: TemplateFormat | und
   return 0;
 }
 
-function renderOptions(values: Values, io: CliIo, reportFormat: ReportFormat) {
-  const url = docsUrl(values, io, reportFormat === 'sarif');
-  return { rules: RULES, cwd: io.cwd ?? process.cwd(), ...(url ? { docsUrl: url } : {}) };
+function renderOptions(values: Values, io: CliIo, verdictOf: Gate) {
+  const cwd = io.cwd ?? process.cwd();
+  // Only SARIF names files from the repository root; asking git costs a process, so only then.
+  const root = values.report === 'sarif' ? { root: repositoryRoot(cwd, values['sarif-root']) } : {};
+  return { rules: RULES, cwd, ...root, docsUrl: docsUrl(values, io), gate: verdictOf, ...(values['sarif-changes'] ? { sarifChanges: true } : {}) };
 }
 
 function writeReport(report: string, values: Values, io: CliIo): void {
@@ -324,12 +357,13 @@ async function runManyTemplates(args: string[], values: Values, reportFormat: Re
   }
   // Reports name files as given on the command line, not as resolved.
   const named = results.map((r, i) => ({ ...r, file: files[i] as string }));
-  io.stdout(`${totalLine(named)}\n`);
-  if (reportFormat !== undefined) writeReport(renderResults(named, reportFormat, renderOptions(values, io, reportFormat)), values, io);
-  if (unmatched.length || errors.length) return 2;
-  const code = exitCode(named, values.check === true);
-  // A file left unwritten is still a template that would change.
-  return code === 0 && named.some((r) => r.unwritten !== undefined) ? 1 : code;
+  const verdictOf = gate(named, { check: values.check === true, failOn: failOn(values), extraFailure: unmatched.length > 0 || errors.length > 0 });
+  // A file left unwritten because its layout cannot be kept is still a template that would change.
+  const code = verdictOf.code === 0 && named.some((r) => r.unwritten !== undefined) ? 1 : verdictOf.code;
+  const said = verdict(verdictOf);
+  io.stdout(`${totalLine(named)}${said ? ` · ${said}` : ''}\n`);
+  if (reportFormat !== undefined) writeReport(renderResults(named, reportFormat, renderOptions(values, io, verdictOf)), values, io);
+  return code;
 }
 
 function summaryLine(result: FileResult, write: boolean): string {

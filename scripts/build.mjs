@@ -6,7 +6,11 @@
 // @aws-cdk/cloudformation-diff: that library reads the CloudFormation resource specification
 // database from its own package at run time, so `--diff` requires it from node_modules, lazily.
 // Last, dist/stackset.yaml: the transform-free template that rolls the macro out with StackSets.
+// Every bundle gets the commit it was built from (macro/version.ts: `0.2.0+<short sha>`); outside
+// a git checkout the version stays plain. The build prints nothing on success: `npm pack` runs it
+// (prepack) and pre-commit reads the tarball's name from what `npm pack` prints.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 
@@ -28,6 +32,7 @@ const common = {
   logLevel: 'warning',
   outbase: 'macro',
   outdir: 'dist',
+  define: { TAP_HARDENING_BUILD: JSON.stringify(gitCommit()) },
 };
 
 rmSync('dist', { recursive: true, force: true });
@@ -39,7 +44,7 @@ const lambdaEntries = ['macro/handler.ts', 'macro/hook.ts', 'macro/preflight/kms
 await build({ ...common, entryPoints: lambdaEntries, external: ['./preflight/kms-client.js', './preflight/apigateway-client.js'] });
 await build({
   ...common,
-  entryPoints: ['macro/cli.ts', 'macro/batch/worker.ts'],
+  entryPoints: ['macro/cli.ts', 'macro/batch/worker.ts', ...['macro/action.ts'].filter((f) => existsSync(f))],
   banner: { js: '#!/usr/bin/env node' },
   external: ['./preflight/kms-client.js', './preflight/apigateway-client.js', '@aws-cdk/cloudformation-diff'],
 });
@@ -48,6 +53,16 @@ chmodSync('dist/cli.js', 0o755);
 mkdirSync('dist/sam', { recursive: true });
 copyFileSync('macro/sam/sam-translate.py', 'dist/sam/sam-translate.py');
 writeFileSync('dist/stackset.yaml', checkedStackSetTemplate('stackset/template.yaml'));
+
+/** The short commit of the checkout being built, or '' outside git (an unpacked tarball). */
+function gitCommit() {
+  if (process.env.TAP_HARDENING_BUILD !== undefined) return process.env.TAP_HARDENING_BUILD;
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
 
 /**
  * The StackSet template, checked before it is copied: StackSets with service-managed

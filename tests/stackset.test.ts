@@ -107,19 +107,20 @@ describe('dist/stackset.yaml', () => {
 describe('.pre-commit-hooks.yaml', () => {
   const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Obj[];
 
-  test('offers tap-harden --check (and a --write variant) as node hooks on template files', () => {
+  test('offers tap-harden --check (and a --write variant) as serial node hooks on where templates live', () => {
     const check = hooks.find((h) => h.id === 'tap-harden')!;
-    expect(check).toMatchObject({ language: 'node', entry: 'tap-harden --check' });
+    expect(check).toMatchObject({ language: 'node', entry: 'tap-harden --check', require_serial: true });
     const files = new RegExp(check.files);
-    for (const f of ['a.yaml', 'b.yml', 'c.json', 'd.template']) expect(files.test(f)).toBe(true);
-    expect(files.test('README.md')).toBe(false);
-    expect(hooks.find((h) => h.id === 'tap-harden-write')).toMatchObject({ language: 'node', entry: 'tap-harden --write' });
+    for (const f of ['templates/a.yaml', 'infra/net/b.yml', 'cfn/c.json', 'd.template', 'e.cfn.yaml', 'sam/template.yaml']) expect([f, files.test(f)]).toEqual([f, true]);
+    for (const f of ['README.md', '.gitlab-ci.yml', 'docker-compose.yaml', 'package.json', '.github/workflows/ci.yml']) expect([f, files.test(f)]).toEqual([f, false]);
+    expect(hooks.find((h) => h.id === 'tap-harden-write')).toMatchObject({ language: 'node', entry: 'tap-harden --write', require_serial: true });
   });
 
-  test('the package pre-commit installs carries the built CLI', () => {
+  test('the package pre-commit installs carries the built CLI, built by npm pack (prepack)', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin['tap-harden']).toBe('dist/cli.js');
-    expect(pkg.files).toContain('dist/');
-    expect(pkg.scripts.prepare).toContain('scripts/build.mjs');
+    expect(pkg.files).toContain('dist/cli.js');
+    expect(pkg.scripts.prepack).toContain('scripts/build.mjs');
+    expect(pkg.scripts.prepare).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@ import { rewriteTemplate } from '../template/yaml-rewrite';
 import { writeFileAtomic, WriteError } from '../io/atomic-write';
 import { DEFAULT_MAX_INPUT_BYTES, InputTooLargeError } from '../io/limits';
 import { InputReadError, readInputFile } from '../io/read';
+import { mayBeTemplate, NOT_A_TEMPLATE } from '../template/sniff';
 
 export interface ProcessOptions {
   /** Rewrite a file in place when hardening changes it. */
@@ -46,13 +47,15 @@ export function processFile(file: string, options: ProcessOptions): FileResult {
     if (!(e instanceof InputReadError || e instanceof InputTooLargeError)) return internal(file, e);
     return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: e.message }] };
   }
-  let text: string;
+  let text: string | undefined;
   let parsed: ParsedTemplate;
   try {
     text = decodeTemplate(bytes, file);
     parsed = parseTemplate(text, { file });
   } catch (e) {
     if (!(e instanceof TemplateParseError)) return internal(file, e);
+    // Bytes that do not decode are always an error; text that parses as no template is skipped.
+    if (text !== undefined && !mayBeTemplate(text)) return { file, status: 'skipped', note: NOT_A_TEMPLATE };
     return { file, status: 'failed', problems: [{ rule: 'PARSE', resource: '-', path: '-', message: e.reason, ...(e.line !== undefined ? { position: { line: e.line, column: e.column ?? 1 } } : {}) }] };
   }
   // A YAML or JSON file that is not a template (CI config, a parameters file) has no Resources.

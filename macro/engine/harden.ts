@@ -38,7 +38,15 @@ export interface HardenInput {
   today?: string;
   /** What the account says about its API Gateway CloudWatch role (set by `hardenWithPreflight`). */
   apiGatewayAccount?: ApiGatewayAccountState;
+  /**
+   * Called with each rule's decision (off, skipped for a resource, what it recorded), for the
+   * Lambda's debug log. Unset, the engine builds no message: the hook costs nothing when off.
+   */
+  debug?: DebugHook;
 }
+
+/** One rule decision: the rule, the resource (`-` for the template), and what happened. */
+export type DebugHook = (decision: { rule: string; resource: string; decision: 'disabled' | 'suppressed' | 'applied' | 'failed'; records?: ReportRecord[]; reason?: string }) => void;
 
 export interface HardenResult {
   /** The hardened template (or, in report mode, the input with the report added). */
@@ -154,15 +162,22 @@ function runRulesOnce(input: HardenInput, newIds: LogicalIdAllocator): Run {
 
   flagPassThrough(model, report.records);
   const addedEdges = new Map<string, string>();
+  const debug = input.debug;
   for (const rule of rules) {
-    if (!enabled(rule, options)) continue;
+    if (!enabled(rule, options)) {
+      debug?.({ rule: rule.id, resource: '-', decision: 'disabled', reason: 'turned off by the options' });
+      continue;
+    }
     const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks, newIds);
     if (rule.applyTemplate) {
+      const before = report.records.length;
       try {
         const parameters = getOwn(model.doc, 'Parameters');
         rule.applyTemplate({ parameters: isObject(parameters) ? parameters : {} }, ctx);
+        debug?.({ rule: rule.id, resource: '-', decision: 'applied', records: report.records.slice(before) });
       } catch (e) {
         problems.push(toProblem(rule, '-', e));
+        debug?.({ rule: rule.id, resource: '-', decision: 'failed', reason: (problems[problems.length - 1] as Problem).message });
       }
     }
     if (!rule.apply) continue;
@@ -171,18 +186,22 @@ function runRulesOnce(input: HardenInput, newIds: LogicalIdAllocator): Run {
       const skip = suppressions.get(id)?.find((s) => s.rule === rule.id);
       if (skip) {
         report.records.push({ rule: rule.id, resource: id, action: 'suppressed', path: `Metadata.${METADATA_KEY}.Skip`, detail: skip.until ? `${skip.reason} (until ${skip.until})` : skip.reason });
+        debug?.({ rule: rule.id, resource: id, decision: 'suppressed', reason: skip.reason });
         continue;
       }
       const lapsed = expired.get(id)?.find((s) => s.rule === rule.id);
       if (lapsed) {
         report.records.push({ rule: rule.id, resource: id, action: 'finding', severity: 'warning', path: `${lapsed.path}.Until`, detail: `the Skip of ${rule.id} expired after ${lapsed.until}, so the rule applies again (its reason was: ${lapsed.reason})`, hint: 'let the rule fix the resource, or renew the Skip with a later Until if the reason still holds' });
       }
+      const before = report.records.length;
       try {
         const properties = model.get(id, ['Properties']);
         const condition = model.condition(id);
         rule.apply({ id, type: model.type(id) as string, properties: isObject(properties) ? properties : {}, ...(condition ? { condition } : {}) }, ctx);
+        debug?.({ rule: rule.id, resource: id, decision: 'applied', records: report.records.slice(before) });
       } catch (e) {
         problems.push(toProblem(rule, id, e));
+        debug?.({ rule: rule.id, resource: id, decision: 'failed', reason: (problems[problems.length - 1] as Problem).message });
       }
     }
   }

@@ -5,7 +5,8 @@
  *
  * The library loads the CloudFormation resource specification database at run time (from
  * `@aws-cdk/aws-service-spec`), so it is not bundled: `dist/cli.js` requires it from
- * node_modules, and only when `--diff` is used, so every other command starts without it.
+ * node_modules, and only when `--diff` is used, so every other command starts without it. It is
+ * an optional peer dependency of the package: a plain install has no runtime dependencies at all.
  */
 import type * as CfnDiff from '@aws-cdk/cloudformation-diff';
 import { createRequire } from 'node:module';
@@ -30,7 +31,7 @@ function load(color: boolean): typeof CfnDiff {
   try {
     entry = require.resolve('@aws-cdk/cloudformation-diff');
   } catch (e) {
-    throw new DiffUnavailableError('--diff needs the package @aws-cdk/cloudformation-diff: run tap-harden from an npm install of this package (npm ci), where node_modules holds it', { cause: e });
+    throw new DiffUnavailableError('--diff needs the package @aws-cdk/cloudformation-diff (an optional peer dependency, left out of a plain install to keep it small): install it next to tap-hardening (npm i -g @aws-cdk/cloudformation-diff, or npx -p tap-hardening -p @aws-cdk/cloudformation-diff tap-harden --diff FILE)', { cause: e });
   }
   // The chalk instance the library will use, resolved the way the library resolves it.
   const chalk = createRequire(entry)('chalk') as { level: number };

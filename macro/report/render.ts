@@ -3,7 +3,10 @@
  * SARIF for code-scanning tools. Each names the macro version and the rule set that ran, so a
  * reviewer can tell which rules produced what they read.
  */
-import { summarize, type Report, type ReportRecord } from './records';
+import { hostedDocsUrl } from './docs-url';
+import { renderMarkdownReport } from './markdown';
+import type { Gate } from './gate';
+import { isChange, summarize, type Report, type ReportRecord } from './records';
 import type { FileResult, RuleInfo } from './results';
 import { renderSarif } from './sarif';
 
@@ -12,13 +15,18 @@ export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
 export interface RenderOptions {
   /** The rules' titles and rationales, for Markdown's "why" list and SARIF's rule descriptors. */
   rules?: readonly RuleInfo[];
-  /**
-   * Where docs/rules.md lives. Markdown links are relative (`docs/rules.md#s3-002`) unless this is
-   * set; SARIF needs an absolute URI and gets one from the CLI.
-   */
+  /** Where docs/rules.md is published; default: the hosted docs of this release (docs-url.ts). */
   docsUrl?: string;
-  /** The directory SARIF artifact URIs are relative to; default: the process's. */
+  /** The directory relative file names are relative to; default: the process's. */
   cwd?: string;
+  /** The directory SARIF artifact URIs are relative to (the repository root); default: `cwd`. */
+  root?: string;
+  /** SARIF: report the changes too, not only findings (`--sarif-changes`). */
+  sarifChanges?: boolean;
+  /** The run's verdict, so SARIF's invocation and the Markdown summary agree with the exit code. */
+  gate?: Gate;
+  /** Markdown: where the full report is, for the line that says what was left out. */
+  fullReport?: string;
 }
 
 function plural(n: number, word: string): string {
@@ -43,12 +51,12 @@ function describe(r: ReportRecord): string {
  */
 export function renderReport(report: Report, format: ReportFormat, source?: string, options: RenderOptions = {}): string {
   if (format === 'sarif') {
-    return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], { rules: options.rules ?? [], docsUrl: options.docsUrl ?? 'docs/rules.md', ...(options.cwd ? { cwd: options.cwd } : {}) });
+    return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], sarifOptions(options));
   }
   if (format === 'json') {
     return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records }, null, 2)}\n`;
   }
-  if (format === 'markdown') return renderMarkdown([{ file: source ?? '', status: 'unchanged', report }], options, false);
+  if (format === 'markdown') return renderMarkdownReport([{ file: source ?? '', status: report.records.some(isChange) ? 'changed' : 'unchanged', report }], markdownOptions(options), false);
   return renderText(report, source);
 }
 
@@ -58,8 +66,8 @@ export function renderReport(report: Report, format: ReportFormat, source?: stri
  * has one run whose results point into every file, and text has each file's report.
  */
 export function renderResults(results: readonly FileResult[], format: ReportFormat, options: RenderOptions = {}): string {
-  if (format === 'sarif') return renderSarif(results, { rules: options.rules ?? [], docsUrl: options.docsUrl ?? 'docs/rules.md', ...(options.cwd ? { cwd: options.cwd } : {}) });
-  if (format === 'markdown') return renderMarkdown(results, options, true);
+  if (format === 'sarif') return renderSarif(results, sarifOptions(options));
+  if (format === 'markdown') return renderMarkdownReport(results, markdownOptions(options), true);
   if (format === 'json') {
     const files = results.map((r) => ({
       source: r.file,
@@ -73,6 +81,26 @@ export function renderResults(results: readonly FileResult[], format: ReportForm
   return results
     .map((r) => (r.report ? renderText(r.report, r.file) : `TapHardening · ${r.file} · ${r.status}${r.problems ? `\n${r.problems.map((p) => `  ${p.rule} ${p.resource} ${p.path}: ${p.message}`).join('\n')}` : ''}\n`))
     .join('');
+}
+
+function markdownOptions(options: RenderOptions) {
+  return {
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.docsUrl ? { docsUrl: options.docsUrl } : {}),
+    ...(options.gate ? { gate: options.gate } : {}),
+    ...(options.fullReport ? { fullReport: options.fullReport } : {}),
+  };
+}
+
+function sarifOptions(options: RenderOptions) {
+  return {
+    rules: options.rules ?? [],
+    docsUrl: options.docsUrl ?? hostedDocsUrl(),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.sarifChanges ? { changes: true } : {}),
+    ...(options.gate ? { gate: options.gate } : {}),
+  };
 }
 
 function renderText(report: Report, source?: string): string {
@@ -116,77 +144,4 @@ export function totals(results: readonly FileResult[]): { files: number; changed
 
 function firstVersion(results: readonly FileResult[]): string | null {
   return results.find((r) => r.report)?.report?.version ?? null;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function code(text: string): string {
-  // A backtick inside would end the code span early; CloudFormation names never hold one, values rarely.
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
-}
-
-function anchor(docs: string, id: string): string {
-  return `${docs}#${id.toLowerCase()}`;
-}
-
-/** The first sentence, for a one-line rationale. */
-function firstSentence(text: string): string {
-  const m = /^(.+?[.!?])(\s|$)/s.exec(text.trim());
-  return (m ? m[1] : text).replace(/\s+/g, ' ').trim();
-}
-
-function renderMarkdown(results: readonly FileResult[], options: RenderOptions, many: boolean): string {
-  const docs = options.docsUrl ?? 'docs/rules.md';
-  const ruleInfo = new Map((options.rules ?? []).map((r) => [r.id, r]));
-  const lines: string[] = [];
-  const version = firstVersion(results);
-  const ruleSet = results.find((r) => r.report)?.report?.rules ?? [];
-  if (many) {
-    const t = totals(results);
-    lines.push(`### TapHardening${version ? ` ${version}` : ''}: ${plural(t.files, 'template')}`, '');
-    lines.push(`**${t.changed} would change, ${t.unchanged} unchanged, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}** · ${plural(t.changes, 'change')}, ${plural(t.findings, 'finding')}, ${t.suppressed} suppressed`, '');
-    if (ruleSet.length) lines.push(`Rules: ${ruleSet.join(' ')}`, '');
-  }
-  const used = new Set<string>();
-  for (const result of results) {
-    const { report } = result;
-    if (!many) {
-      lines.push(`### TapHardening ${report?.version ?? ''}${result.file ? ` — \`${result.file}\`` : ''}`, '');
-    } else {
-      lines.push(`#### \`${cell(result.file)}\` — ${result.status}${result.note ? ` (${cell(result.note)})` : ''}`, '');
-    }
-    if (report) {
-      lines.push(`**${summaryLine(report)}** (mode \`${report.mode}\`)`, '');
-      if (!many) lines.push(`Rules: ${report.rules.join(' ')}`, '');
-      if (report.records.length) {
-        lines.push('| Resource | Rule | What | Path | Detail |', '| --- | --- | --- | --- | --- |');
-        for (const [resource, records] of byResource(report.records)) {
-          records.forEach((r, i) => {
-            const known = ruleInfo.has(r.rule);
-            if (known) used.add(r.rule);
-            const rule = known || /^[A-Z0-9]+-\d+$/.test(r.rule) ? `[${r.rule}](${anchor(docs, r.rule)})` : r.rule;
-            lines.push(`| ${i === 0 ? (resource === '-' ? '(template)' : code(resource)) : ''} | ${rule} | ${describe(r)} | ${r.path ? code(r.path) : ''} | ${cell(r.detail)}${r.hint ? ` Fix: ${cell(r.hint)}` : ''} |`);
-          });
-        }
-        lines.push('');
-      }
-    }
-    if (result.problems?.length) {
-      lines.push('| Resource | Rule | Problem |', '| --- | --- | --- |');
-      for (const p of result.problems) {
-        const where = p.position ? ` (line ${p.position.line})` : '';
-        lines.push(`| ${p.resource === '-' ? '' : code(p.resource)} | ${p.rule} | ${p.path && p.path !== '-' ? `${code(p.path)}: ` : ''}${cell(p.message)}${where} |`);
-      }
-      lines.push('');
-    }
-  }
-  const why = [...ruleInfo.values()].filter((r) => used.has(r.id));
-  if (why.length) {
-    lines.push('**Why these rules**', '');
-    for (const r of why) lines.push(`- [${r.id}](${anchor(docs, r.id)}) ${cell(r.title)}: ${cell(firstSentence(r.rationale))}`);
-    lines.push('');
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * each record sits in the source, or the problems that stopped it. Plain data, so a worker
  * thread can send it to the main thread as it is.
  */
+import { gate, type FailOn } from './gate';
 import type { Report } from './records';
 import type { Rule } from '../rules/types';
 import type { SourcePosition } from '../template/yaml';
@@ -42,8 +43,10 @@ export interface FileResult {
   unwritten?: string;
 }
 
-/** Overall exit status for a set of results: 2 if any failed, else 1 if `check` and any changed, else 0. */
-export function exitCode(results: readonly FileResult[], check: boolean): number {
-  if (results.some((r) => r.status === 'failed')) return 2;
-  return check && results.some((r) => r.status === 'changed') ? 1 : 0;
+/**
+ * Overall exit status for a set of results: 2 if any failed, else with `check` 1 if any changed
+ * or has a finding at or above `failOn`, else 0 (gate.ts, which the CLI uses).
+ */
+export function exitCode(results: readonly FileResult[], check: boolean, failOn: FailOn = 'error'): number {
+  return gate(results, { check, failOn }).code;
 }

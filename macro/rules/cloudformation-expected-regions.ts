@@ -32,7 +32,7 @@ export const cloudFormationExpectedRegions: Rule = {
   id: 'REGION-001',
   title: 'Deploy only to the regions the template expects',
   rationale:
-    'A template written for one region (the seeds pin us-east-1) fails late and half-created, or deploys with the wrong wiring, in another. With the option ExpectedRegions the macro refuses a deploy to any other region at transform time, before any resource is created, naming the region and the option.',
+    'A template written for one region (one that names us-east-1 in its ARNs or resource names, say) fails late and half-created, or deploys with the wrong wiring, in another. With the option ExpectedRegions the macro refuses a deploy to any other region at transform time, before any resource is created, naming the region and the option.',
   resourceTypes: [],
   changes: [],
   references: [

@@ -56,7 +56,7 @@ export const tagsRestrictedValues: Rule = {
   id: 'TAG-002',
   title: 'Keep tags on KMS keys and CloudWatch alarms within their tag rules',
   rationale:
-    'KMS keys accept tag values of letters, digits, whitespace and + - = . _ : / @ (the general AWS tag rules), and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (the seed\'s JSON-string values) fails the create. Only such a tag is removed, and recorded in full in the report, or the run fails with RestrictedTagValues: fail; e-mails and codes with : or @ are kept.',
+    'KMS keys accept tag values of letters, digits, whitespace and + - = . _ : / @ (the general AWS tag rules), and CloudWatch alarms values of 1 to 256 characters; a tag outside those rules (a JSON string as a value, say) fails the create. Only such a tag is removed, and recorded in full in the report, or the run fails with RestrictedTagValues: fail; e-mails and codes with : or @ are kept.',
   resourceTypes: Object.keys(RESTRICTED),
   changes: Object.keys(RESTRICTED).map((type) => `${type} Properties.Tags`),
   references: [

@@ -6,6 +6,7 @@ const { readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 // No live KMS calls from a test: keys outside the template are reported, not checked.
 process.env.TAP_HARDENING_DEFAULTS = JSON.stringify({ ExternalKeys: 'off' });
 
