@@ -11,6 +11,7 @@ import { validateTemplate } from './validate';
 import { RULES } from '../rules';
 import type { Rule, RuleContext } from '../rules/types';
 import { isChange, summarize, type Report, type ReportRecord, type Severity } from '../report/records';
+import type { ConnectionRecord } from '../report/connections';
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { intrinsicName, references } from '../template/intrinsics';
@@ -126,9 +127,10 @@ function runRules(input: HardenInput): Run {
 
   flagPassThrough(model, report.records);
   const addedEdges = new Map<string, string>();
+  const connections: ConnectionRecord[] = [];
   for (const rule of rules) {
     if (!enabled(rule, options)) continue;
-    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks);
+    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks, connections);
     if (rule.applyTemplate) {
       try {
         const parameters = getOwn(model.doc, 'Parameters');
@@ -160,6 +162,7 @@ function runRules(input: HardenInput): Run {
   if (!problems.length) problems.push(...checkReplacements(source, model, report.records, rules, options.allowReplacement));
   if (problems.length) throw new HardeningError(problems);
 
+  if (connections.length) report.connections = connections;
   const changed = report.records.some(isChange);
   const output = options.mode === 'fix' ? model.doc : deepClone(source);
   return { output, report, changed, options, source, keyChecks, hasResources: true };
@@ -205,7 +208,7 @@ function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
   }
 }
 
-function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[]): RuleContext {
+function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[], connections: ConnectionRecord[]): RuleContext {
   const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity, hint?: string): void => {
     const r: ReportRecord = { rule: rule.id, resource, action, path, detail };
     if (severity) r.severity = severity;
@@ -268,10 +271,10 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       model.setTemplate(path, value);
       record('-', before === undefined ? 'added' : 'updated', at, detail, undefined, hint);
     },
-    ensureStatement(kind, target, statement, detail) {
+    ensureStatement(kind, target, statement, detail, options) {
       const existing = findPolicies(model, kind, target)[0];
       const edgesBefore = new Set(existing === undefined ? [] : model.edges(existing));
-      const outcome = ensureStatement(model, kind, target, statement);
+      const outcome = ensureStatement(model, kind, target, statement, options);
       if (outcome.status === 'added') {
         noteNewEdges(outcome.policyId, outcome.policyId === existing ? edgesBefore : new Set());
         declared(model.type(outcome.policyId) ?? '?', outcome.created && kind !== 'key' ? '' : outcome.path);
@@ -314,6 +317,9 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
     },
     finding(resource, path, severity, detail, hint) {
       record(resource, 'finding', path, detail, severity, hint);
+    },
+    connection(entry) {
+      connections.push(entry);
     },
     fail(resource, path, message): never {
       throw new RuleError(resource, path, message);

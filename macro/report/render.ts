@@ -3,6 +3,7 @@
  * SARIF for code-scanning tools. Each names the macro version and the rule set that ran, so a
  * reviewer can tell which rules produced what they read.
  */
+import type { ConnectionRecord } from './connections';
 import { summarize, type Report, type ReportRecord } from './records';
 import type { FileResult, RuleInfo } from './results';
 import { renderSarif } from './sarif';
@@ -46,7 +47,7 @@ export function renderReport(report: Report, format: ReportFormat, source?: stri
     return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], { rules: options.rules ?? [], docsUrl: options.docsUrl ?? 'docs/rules.md', ...(options.cwd ? { cwd: options.cwd } : {}) });
   }
   if (format === 'json') {
-    return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records }, null, 2)}\n`;
+    return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records, ...(report.connections ? { connections: report.connections } : {}) }, null, 2)}\n`;
   }
   if (format === 'markdown') return renderMarkdown([{ file: source ?? '', status: 'unchanged', report }], options, false);
   return renderText(report, source);
@@ -65,6 +66,7 @@ export function renderResults(results: readonly FileResult[], format: ReportForm
       source: r.file,
       status: r.status,
       ...(r.report ? { version: r.report.version, mode: r.report.mode, rules: r.report.rules, summary: summarize(r.report), records: r.report.records } : {}),
+      ...(r.report?.connections ? { connections: r.report.connections } : {}),
       ...(r.problems ? { problems: r.problems } : {}),
       ...(r.note ? { note: r.note } : {}),
     }));
@@ -84,8 +86,21 @@ function renderText(report: Report, source?: string): string {
       if (r.hint) lines.push(`    ${''.padEnd(9)} ${'fix'.padEnd(10)} ${r.hint}`);
     }
   }
+  lines.push(...connectionLines(report.connections));
   lines.push(summaryLine(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per connection: `S3N-002 Uploads → Jobs (s3.amazonaws.com) added: …` / `present: …`. */
+function connectionText(c: ConnectionRecord): string {
+  const what = c.added.length ? c.added.join('; ') : (c.reason ?? '');
+  const why = c.added.length && c.reason ? ` (${c.reason})` : '';
+  return `${c.source} → ${c.destination}${c.principal ? ` (${c.principal})` : ''} ${c.status}${what ? `: ${what}` : ''}${why}`;
+}
+
+function connectionLines(connections: readonly ConnectionRecord[] | undefined): string[] {
+  if (!connections?.length) return [];
+  return ['  (connections)', ...connections.map((c) => `    ${c.rule.padEnd(9)} ${connectionText(c)}`)];
 }
 
 /** Records grouped by resource, resources in order of first appearance, records in report order. */
@@ -169,6 +184,14 @@ function renderMarkdown(results: readonly FileResult[], options: RenderOptions, 
             const rule = known || /^[A-Z0-9]+-\d+$/.test(r.rule) ? `[${r.rule}](${anchor(docs, r.rule)})` : r.rule;
             lines.push(`| ${i === 0 ? (resource === '-' ? '(template)' : code(resource)) : ''} | ${rule} | ${describe(r)} | ${r.path ? code(r.path) : ''} | ${cell(r.detail)}${r.hint ? ` Fix: ${cell(r.hint)}` : ''} |`);
           });
+        }
+        lines.push('');
+      }
+      if (report.connections?.length) {
+        lines.push('**Connections**', '', '| Source | Destination | Rule | Kind | Status | What |', '| --- | --- | --- | --- | --- | --- |');
+        for (const c of report.connections) {
+          const what = [...c.added, ...(c.reason ? [c.reason] : [])].join('; ');
+          lines.push(`| ${code(c.source)} | ${code(c.destination)} | ${c.rule} | ${cell(c.kind)} | ${c.status} | ${cell(what)} |`);
         }
         lines.push('');
       }
