@@ -18,6 +18,7 @@ import type { ConnectionRecord, ConnectionStatus } from '../report/connections';
 import type { RuleContext } from '../rules/types';
 import { isSymmetricEncryptionKey, keysOf } from './keys';
 import { statementAllows } from './covers';
+import { pinSourceReferences } from './rewrite';
 import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant } from './types';
 
 const POLICY_LABEL = { bucket: 'bucket policy', queue: 'queue policy', topic: 'topic policy', key: 'key policy' } as const;
@@ -30,6 +31,10 @@ interface Tally {
 }
 
 function applyPolicy(ctx: RuleContext, c: Connection, g: PolicyGrant, t: Tally): void {
+  if (g.pinSourceReferences && c.sourceArn?.pinned) {
+    const n = pinSourceReferences(ctx, g.policy, g.target, c.source, c.sourceArn.arn);
+    if (n) t.added.push(`${POLICY_LABEL[g.policy]} of ${g.target}: ${n} reference${n === 1 ? '' : 's'} to ${c.source}'s ARN built from its name`);
+  }
   const outcome = ctx.ensureStatement(g.policy, g.target, g.statement, g.detail, { covers: (s) => statementAllows(s, g.request) });
   if (outcome.status === 'added') {
     t.added.push(`${POLICY_LABEL[g.policy]} ${outcome.policyId}: ${g.detail}`);
@@ -41,7 +46,7 @@ function applyPolicy(ctx: RuleContext, c: Connection, g: PolicyGrant, t: Tally):
 
 function applyKey(ctx: RuleContext, c: Connection, g: KeyGrant, t: Tally): void {
   const { keys, external } = keysOf(ctx.model, g.value);
-  for (const key of external) {
+  for (const key of g.checksExternal === false ? [] : external) {
     const text = key.value ?? '';
     if (g.managedAliases !== undefined && g.managedAliases.test(text)) {
       const why = `${text} is an AWS managed key, whose key policy cannot be changed, so ${c.principal ?? 'the service'} cannot use it for ${c.source} → ${c.destination}: use a customer managed key`;
@@ -53,7 +58,12 @@ function applyKey(ctx: RuleContext, c: Connection, g: KeyGrant, t: Tally): void 
   }
   for (const key of [...new Set(keys.map((k) => k.key))]) {
     if (ctx.skips(key)) continue;
+    if (g.pinSourceReferences && c.sourceArn?.pinned) {
+      const n = pinSourceReferences(ctx, 'key', key, c.source, c.sourceArn.arn);
+      if (n) t.added.push(`key policy of ${key}: ${n} reference${n === 1 ? '' : 's'} to ${c.source}'s ARN built from its name`);
+    }
     if (isSymmetricEncryptionKey(ctx.model, key) === false) {
+      if (g.checksExternal === false) continue;
       const why = `${g.owner} is encrypted with ${key}, which is not a symmetric encryption key, so ${c.principal ?? 'the service'} cannot use it`;
       ctx.finding(key, 'Properties.KeySpec', 'error', why);
       t.problems.push(why);
@@ -115,7 +125,7 @@ export function applyConnection(ctx: RuleContext, kind: ConnectionKind, c: Conne
   if (ctx.skips(c.destination)) return recordConnection(ctx, c, 'skipped', [], `${c.destination} skips ${c.rule}`);
   const t: Tally = { added: [], problems: [], fallback: false };
   for (const g of kind.grants(c, ctx)) applyGrant(ctx, c, g, t);
-  if (t.fallback && c.sourceArn !== undefined && !c.sourceArn.pinned) {
+  if (t.fallback && c.sourceArn !== undefined && !c.sourceArn.pinned && c.sourceArn.reported !== true) {
     const scope = c.sourceArn.pattern !== undefined ? `to every source matching aws:SourceArn ${subText(c.sourceArn.pattern)}` : 'to this account only (aws:SourceAccount)';
     ctx.finding(c.source, c.path, 'warning', `the grants for ${c.source} → ${c.destination} are scoped ${scope}, not to ${c.source}: ${c.sourceArn.why}`, c.sourceArn.fix);
   }

@@ -49,6 +49,8 @@ export type SourceArn =
       why: string;
       /** `give Uploads a BucketName built from literals, parameters and pseudo parameters` */
       fix: string;
+      /** The rule already reported the fallback (with its own option), so `applyConnection` does not repeat it. */
+      reported?: boolean;
     };
 
 /** One connection found in the template. */
@@ -99,6 +101,11 @@ export interface PolicyGrant {
   request: Request;
   /** One line for the report (`s3.amazonaws.com sqs:SendMessage from Uploads`). */
   detail: string;
+  /**
+   * The source waits for this policy: a condition value there that names the source's ARN by
+   * reference (a cycle) is rewritten to the pinned, name-built ARN first (`rewrite.ts`).
+   */
+  pinSourceReferences?: boolean;
 }
 
 /**
@@ -119,6 +126,10 @@ export interface KeyGrant {
   detail: string;
   /** Aliases of AWS managed keys that cannot serve this connection (`alias/aws/sqs`). */
   managedAliases?: RegExp;
+  /** False when another grant of the connection already handed the same value's external keys to the preflight. */
+  checksExternal?: boolean;
+  /** As for `PolicyGrant`: the source waits for the key, so references to it are rewritten to the pinned ARN. */
+  pinSourceReferences?: boolean;
 }
 
 /**
