@@ -19,7 +19,7 @@ import { wildcardMatch } from '../template/statements';
 import type { KeyRead } from './kms-client';
 import { loadKmsClient } from './load';
 
-export type KeyService = 'logs' | 'cloudtrail' | 's3';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -48,9 +48,11 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
   // S3 event notifications to an encrypted queue or topic (aws-s3-notifications/lib/sqs.ts, sns.ts).
   s3: { principal: () => ['s3.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // CloudTrail publishing to an encrypted topic ("Amazon SNS topic policy for CloudTrail").
+  'cloudtrail-topic': { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
 };
 
-const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3' };
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail' };
 
 /** The region in a KMS ARN (`arn:<p>:kms:<region>:<account>:key/…`), if the value is one. */
 export function arnRegion(key: string): string | undefined {
