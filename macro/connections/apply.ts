@@ -149,7 +149,7 @@ export function applyConnection(ctx: RuleContext, kind: ConnectionKind, c: Conne
   const t: Tally = { added: [], problems: [], fallback: false };
   for (const g of kind.grants(c, ctx)) applyGrant(ctx, c, g, t);
   if (t.fallback && c.sourceArn !== undefined && !c.sourceArn.pinned && c.sourceArn.reported !== true) {
-    const scope = c.sourceArn.pattern !== undefined ? `to every source matching aws:SourceArn ${subText(c.sourceArn.pattern)}` : 'to this account only (aws:SourceAccount)';
+    const scope = c.sourceArn.pattern !== undefined ? `to every source matching ${subText(c.sourceArn.pattern)}` : 'to this account only (aws:SourceAccount)';
     ctx.finding(c.source, c.path, 'warning', `the grants for ${c.source} → ${c.destination} are scoped ${scope}, not to ${c.source}: ${c.sourceArn.why}`, c.sourceArn.fix);
   }
   const status: ConnectionStatus = t.problems.length ? 'finding' : t.added.length ? 'added' : 'present';

@@ -43,7 +43,7 @@ function matches(pattern: Json, value: Json): boolean {
   return p !== undefined && v !== undefined && /[*?]/.test(p) && wildcardMatch(p, v);
 }
 
-function principalAllows(statement: JsonObject, principal: string): boolean {
+function principalAllows(statement: JsonObject, principal: Json): boolean {
   const p = statement.Principal;
   if (p === '*') return true;
   if (!isObject(p)) return false;

@@ -83,7 +83,8 @@ export interface Connection {
  * spelling the template may use for the same value.
  */
 export interface Request {
-  principal: string;
+  /** The service principal (`s3.amazonaws.com`, or a `Fn::Sub` for a regional one). */
+  principal: Json;
   actions: string[];
   /** Spellings of the one resource the actions are on (`*` for a key policy). */
   resources: Json[];
