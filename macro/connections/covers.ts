@@ -23,8 +23,31 @@ function list(value: Json | undefined): Json[] {
   return Array.isArray(value) ? value : [value];
 }
 
+// Statements are compared with the same few request values over and over: each value's canonical
+// form is worked out once (objects by identity; the template's values are not mutated meanwhile
+// within one judgement).
+const CANON = new WeakMap<object, string>();
+const TEXT = new WeakMap<object, string | undefined>();
+
+function canon(value: Json): string {
+  if (value === null || typeof value !== 'object') return canonical(canonicalString(value));
+  let c = CANON.get(value);
+  if (c === undefined) CANON.set(value, (c = canonical(canonicalString(value))));
+  return c;
+}
+
 /** A value as comparable text: literal text, or the text of its `Fn::Sub`; undefined for other intrinsics. */
 function text(value: Json): string | undefined {
+  if (value !== null && typeof value === 'object') {
+    if (TEXT.has(value)) return TEXT.get(value);
+    const t = textOf(value);
+    TEXT.set(value, t);
+    return t;
+  }
+  return textOf(value);
+}
+
+function textOf(value: Json): string | undefined {
   const c = canonicalString(value);
   if (typeof c === 'string') return c;
   if (typeof c === 'number' || typeof c === 'boolean') return String(c);
@@ -32,7 +55,7 @@ function text(value: Json): string | undefined {
 }
 
 function same(a: Json, b: Json): boolean {
-  return canonical(canonicalString(a)) === canonical(canonicalString(b));
+  return canon(a) === canon(b);
 }
 
 /** A pattern value matches a concrete value: equal, or (for `*`/`?` patterns) a wildcard match of their texts. */

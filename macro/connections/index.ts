@@ -21,17 +21,35 @@
  *   principal: 's3.amazonaws.com', sourceArn, when: [],
  * });
  */
+import { CLOUDTRAIL_BUCKET } from './kinds/cloudtrail-bucket';
+import { CLOUDTRAIL_BUCKET_ORDER } from './kinds/cloudtrail-bucket-order';
+import { CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_KEY } from './kinds/cloudtrail-key';
+import { CLOUDTRAIL_LOGS } from './kinds/cloudtrail-logs';
+import { CLOUDTRAIL_TOPIC } from './kinds/cloudtrail-topic';
+import { LOGS_KEY } from './kinds/logs-key';
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import type { ConnectionKind } from './types';
 
-export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
+export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, RoleGrant, SourceArn, TrustGrant } from './types';
 export { ARN_SHAPES, hasWildcard, nameText, sourceArnOf, sourceCondition, sourceContext, type ArnShape } from './source-arn';
-export { statementAllows } from './covers';
+export { identityAllows, statementAllows, trustAllows } from './covers';
+export { ensureRolePermission, ensureTrust, rolePolicies } from './roles';
+export { pinSourceReferences } from './rewrite';
 export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestination, type FoundDestination } from './discover';
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
-export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
+export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
-export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC];
+export const CATALOGUE: readonly ConnectionKind[] = [
+  CLOUDTRAIL_BUCKET,
+  CLOUDTRAIL_BUCKET_ORDER,
+  CLOUDTRAIL_KEY,
+  CLOUDTRAIL_BUCKET_KEY,
+  CLOUDTRAIL_TOPIC,
+  CLOUDTRAIL_LOGS,
+  LOGS_KEY,
+  S3_NOTIFICATION_QUEUE,
+  S3_NOTIFICATION_TOPIC,
+];
