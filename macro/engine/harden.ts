@@ -13,6 +13,7 @@ import type { Rule, RuleContext } from '../rules/types';
 import { isChange, summarize, type Report, type ReportRecord, type Severity } from '../report/records';
 import { reportItem } from '../report/metadata';
 import { transformAdvice } from '../sam/transform-order';
+import type { ConnectionRecord } from '../report/connections';
 import { addDependsOn } from '../template/depends-on';
 import { deepClone, formatPath, getOwn, hasOwn, isObject, setOwn, type Json, type JsonObject } from '../template/json';
 import { intrinsicName, references } from '../template/intrinsics';
@@ -163,12 +164,13 @@ function runRulesOnce(input: HardenInput, newIds: LogicalIdAllocator): Run {
   flagPassThrough(model, report.records);
   const addedEdges = new Map<string, string>();
   const debug = input.debug;
+  const connections: ConnectionRecord[] = [];
   for (const rule of rules) {
     if (!enabled(rule, options)) {
       debug?.({ rule: rule.id, resource: '-', decision: 'disabled', reason: 'turned off by the options' });
       continue;
     }
-    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks, newIds);
+    const ctx = contextFor(rule, model, options, input, report.records, addedEdges, suppressions, keyChecks, newIds, connections);
     if (rule.applyTemplate) {
       const before = report.records.length;
       try {
@@ -211,6 +213,7 @@ function runRulesOnce(input: HardenInput, newIds: LogicalIdAllocator): Run {
   if (!problems.length) problems.push(...checkReplacements(source, model, report.records, rules, options.allowReplacement));
   if (problems.length) throw new HardeningError(problems);
 
+  if (connections.length) report.connections = connections;
   const changed = report.records.some(isChange);
   const output = options.mode === 'fix' ? model.doc : deepClone(source);
   return { output, report, changed, options, source, keyChecks, hasResources: true };
@@ -250,7 +253,7 @@ function flagPassThrough(model: TemplateModel, records: ReportRecord[]): void {
   records.push(...transformAdvice(model.doc, serverless, forEach));
 }
 
-function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[], ids: LogicalIdAllocator): RuleContext {
+function contextFor(rule: Rule, model: TemplateModel, options: Options, input: HardenInput, records: ReportRecord[], addedEdges: Map<string, string>, suppressions: ReadonlyMap<string, readonly Suppression[]>, keyChecks: KeyCheckRequest[], ids: LogicalIdAllocator, connections: ConnectionRecord[]): RuleContext {
   const record = (resource: string, action: ReportRecord['action'], path: string, detail: string, severity?: Severity, hint?: string): void => {
     const r: ReportRecord = { rule: rule.id, resource, action, path, detail };
     if (severity) r.severity = severity;
@@ -314,10 +317,10 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
       model.setTemplate(path, value);
       record('-', before === undefined ? 'added' : 'updated', at, detail, undefined, hint);
     },
-    ensureStatement(kind, target, statement, detail) {
+    ensureStatement(kind, target, statement, detail, options) {
       const existing = findPolicies(model, kind, target)[0];
       const edgesBefore = new Set(existing === undefined ? [] : model.edges(existing));
-      const outcome = ensureStatement(model, kind, target, statement, (owner, suffix, taken) => ids.allocate(owner, suffix, taken));
+      const outcome = ensureStatement(model, kind, target, statement, { ...options, newId: (owner, suffix, taken) => ids.allocate(owner, suffix, taken) });
       if (outcome.status === 'added') {
         noteNewEdges(outcome.policyId, outcome.policyId === existing ? edgesBefore : new Set());
         declared(model.type(outcome.policyId) ?? '?', outcome.created && kind !== 'key' ? '' : outcome.path);
@@ -363,6 +366,9 @@ function contextFor(rule: Rule, model: TemplateModel, options: Options, input: H
     },
     finding(resource, path, severity, detail, hint) {
       record(resource, 'finding', path, detail, severity, hint);
+    },
+    connection(entry) {
+      connections.push(entry);
     },
     fail(resource, path, message): never {
       throw new RuleError(resource, path, message);

@@ -28,7 +28,7 @@ import { notTaken, type DeployFacts } from '../template/conditions';
 import type { TemplateModel } from '../template/model';
 import type { Guard } from '../template/resolve';
 
-export type KeyService = 'logs' | 'cloudtrail';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -55,7 +55,13 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
     actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:GenerateDataKey', 'kms:DescribeKey'],
   },
   cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
+  // S3 event notifications to an encrypted queue or topic (aws-s3-notifications/lib/sqs.ts, sns.ts).
+  s3: { principal: () => ['s3.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // CloudTrail publishing to an encrypted topic ("Amazon SNS topic policy for CloudTrail").
+  'cloudtrail-topic': { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
 };
+
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail' };
 
 /**
  * Why a key reference on `resource`, chosen under `when`, is not used by this deploy (so it is
@@ -97,7 +103,7 @@ function issuesOf(read: Extract<KeyRead, { status: 'ok' }>, service: KeyService,
   const out: string[] = [];
   const m = read.metadata;
   if (m.Enabled === false || (m.KeyState !== undefined && m.KeyState !== 'Enabled')) out.push(`the key is not enabled (state ${m.KeyState ?? 'disabled'})`);
-  if (m.KeySpec !== undefined && m.KeySpec !== 'SYMMETRIC_DEFAULT') out.push(`the key is ${m.KeySpec}; ${service === 'logs' ? 'CloudWatch Logs' : 'CloudTrail'} needs a symmetric encryption key`);
+  if (m.KeySpec !== undefined && m.KeySpec !== 'SYMMETRIC_DEFAULT') out.push(`the key is ${m.KeySpec}; ${SERVICE_NAMES[service]} needs a symmetric encryption key`);
   if (m.KeyUsage !== undefined && m.KeyUsage !== 'ENCRYPT_DECRYPT') out.push(`the key's usage is ${m.KeyUsage}, not ENCRYPT_DECRYPT`);
   if (service === 'logs' && keyRegion !== stackRegion) out.push(`the key is in ${keyRegion}, but CloudWatch Logs needs a key in the log group's region (${stackRegion})`);
   if (read.policyError === undefined) {

@@ -190,6 +190,15 @@ function detailsBlock(result: FileResult, docs: string, known: ReadonlyMap<strin
     }
     lines.push('');
   }
+  if (report?.connections?.length) {
+    // One row per connection: what hardening added so that it works, or why nothing was needed.
+    lines.push('**Connections**', '', '| Source | Destination | Rule | Kind | Status | What |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of report.connections) {
+      const what = [...c.added, ...(c.reason ? [c.reason] : [])].join('; ');
+      lines.push(`| ${code(c.source)} | ${code(c.destination)} | ${ruleLink(c.rule, docs, known)} | ${cell(c.kind)} | ${c.status} | ${cell(what)} |`);
+    }
+    lines.push('');
+  }
   const diagram = connectionsDiagram(report?.connections, maxEdges);
   if (diagram.length) lines.push('Connections hardening added:', '', ...diagram, '');
   lines.push('</details>', '');

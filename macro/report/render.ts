@@ -3,6 +3,7 @@
  * SARIF for code-scanning tools. Each names the macro version and the rule set that ran, so a
  * reviewer can tell which rules produced what they read.
  */
+import type { ConnectionRecord } from './connections';
 import { hostedDocsUrl } from './docs-url';
 import { renderMarkdownReport } from './markdown';
 import type { Gate } from './gate';
@@ -54,7 +55,7 @@ export function renderReport(report: Report, format: ReportFormat, source?: stri
     return renderSarif([{ file: source ?? '<template>', status: 'unchanged', report }], sarifOptions(options));
   }
   if (format === 'json') {
-    return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records }, null, 2)}\n`;
+    return `${JSON.stringify({ version: report.version, mode: report.mode, source: source ?? null, rules: report.rules, summary: summarize(report), records: report.records, ...(report.connections ? { connections: report.connections } : {}) }, null, 2)}\n`;
   }
   if (format === 'markdown') return renderMarkdownReport([{ file: source ?? '', status: report.records.some(isChange) ? 'changed' : 'unchanged', report }], markdownOptions(options), false);
   return renderText(report, source);
@@ -73,6 +74,7 @@ export function renderResults(results: readonly FileResult[], format: ReportForm
       source: r.file,
       status: r.status,
       ...(r.report ? { version: r.report.version, mode: r.report.mode, rules: r.report.rules, summary: summarize(r.report), records: r.report.records } : {}),
+      ...(r.report?.connections ? { connections: r.report.connections } : {}),
       ...(r.problems ? { problems: r.problems } : {}),
       ...(r.note ? { note: r.note } : {}),
     }));
@@ -112,8 +114,21 @@ function renderText(report: Report, source?: string): string {
       if (r.hint) lines.push(`    ${''.padEnd(9)} ${'fix'.padEnd(10)} ${r.hint}`);
     }
   }
+  lines.push(...connectionLines(report.connections));
   lines.push(summaryLine(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per connection: `S3N-002 Uploads → Jobs (s3.amazonaws.com) added: …` / `present: …`. */
+function connectionText(c: ConnectionRecord): string {
+  const what = c.added.length ? c.added.join('; ') : (c.reason ?? '');
+  const why = c.added.length && c.reason ? ` (${c.reason})` : '';
+  return `${c.source} → ${c.destination}${c.principal ? ` (${c.principal})` : ''} ${c.status}${what ? `: ${what}` : ''}${why}`;
+}
+
+function connectionLines(connections: readonly ConnectionRecord[] | undefined): string[] {
+  if (!connections?.length) return [];
+  return ['  (connections)', ...connections.map((c) => `    ${c.rule.padEnd(9)} ${connectionText(c)}`)];
 }
 
 /** Records grouped by resource, resources in order of first appearance, records in report order. */

@@ -23,11 +23,11 @@
  * the trail ARN is known ("Amazon S3 bucket policy for CloudTrail").
  */
 import type { Rule } from './types';
-import { joinSub, sub } from '../template/intrinsics';
-import { isObject, type Json, type JsonObject } from '../template/json';
-import { sourceConditions, trailBucket } from './shared/cloudtrail';
-
-const CLOUDTRAIL = { Service: 'cloudtrail.amazonaws.com' };
+import { applyConnection, recordConnection } from '../connections/apply';
+import { CLOUDTRAIL_PRINCIPAL, trailBucket, trailSourceArn } from '../connections/cloudtrail';
+import { CLOUDTRAIL_BUCKET } from '../connections/kinds/cloudtrail-bucket';
+import { canonicalString, sub } from '../template/intrinsics';
+import { isObject } from '../template/json';
 
 export const cloudTrailBucketPolicy: Rule = {
   id: 'CT-001',
@@ -35,7 +35,7 @@ export const cloudTrailBucketPolicy: Rule = {
   rationale:
     'Without the ACL-check and write statements in the bucket policy, creating the trail fails with InsufficientS3BucketPolicyException. Pinning them to the trail with aws:SourceArn keeps other trails (and accounts) from writing there.',
   resourceTypes: ['AWS::CloudTrail::Trail'],
-  changes: ['AWS::S3::BucketPolicy', 'AWS::CloudTrail::Trail Properties.TrailName'],
+  changes: ['AWS::S3::BucketPolicy', 'AWS::CloudTrail::Trail Properties.TrailName', 'Conditions.*'],
   // Only with the option NamedTrails, whose description says it replaces an existing trail.
   replaces: ['AWS::CloudTrail::Trail Properties.TrailName'],
   references: [
@@ -65,6 +65,8 @@ export const cloudTrailBucketPolicy: Rule = {
     const bucket = trailBucket(ctx.model, trail.id);
     if (bucket === undefined) {
       ctx.finding(trail.id, 'Properties.S3BucketName', 'info', "the bucket is not in this template: its policy must allow cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject (see CloudTrail's \"Amazon S3 bucket policy for CloudTrail\")");
+      const written = canonicalString(trail.properties.S3BucketName ?? null);
+      recordConnection(ctx, { rule: 'CT-001', kind: CLOUDTRAIL_BUCKET.id, source: trail.id, destination: typeof written === 'string' ? written : JSON.stringify(written), principal: CLOUDTRAIL_PRINCIPAL }, 'skipped', [], 'the bucket is outside this template');
       return;
     }
     if (trail.properties.TrailName === undefined) {
@@ -74,33 +76,12 @@ export const cloudTrailBucketPolicy: Rule = {
         ctx.finding(trail.id, 'Properties.TrailName', 'warning', "no TrailName, so the bucket policy can only be pinned to this account's trails (trail/*) with aws:SourceAccount. Set TrailName, or the option NamedTrails: true, for exact pinning (it replaces an existing trail)");
       }
     }
-    const conditions = sourceConditions(ctx.model, trail.id);
-    const prefix = trail.properties.S3KeyPrefix;
-    const base: Json[] = [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/'];
-    if (prefix !== undefined && prefix !== '') base.push(prefix, '/');
-    const write = (account: Json): JsonObject => ({
-      Effect: 'Allow',
-      Principal: CLOUDTRAIL,
-      Action: 's3:PutObject',
-      Resource: joinSub([...base, 'AWSLogs/', account, '/*']),
-      Condition: { ...conditions, StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...conditions.StringEquals } },
-    });
-    ctx.ensureStatement(
-      'bucket',
-      bucket,
-      { Sid: `AWSCloudTrailAclCheck${trail.id}`, Effect: 'Allow', Principal: CLOUDTRAIL, Action: 's3:GetBucketAcl', Resource: { 'Fn::GetAtt': [bucket, 'Arn'] }, Condition: conditions },
-      `CloudTrail may check the bucket ACL for ${trail.id}`,
-    );
-    ctx.ensureStatement('bucket', bucket, { Sid: `AWSCloudTrailWrite${trail.id}`, ...write({ Ref: 'AWS::AccountId' }) }, `CloudTrail may write ${trail.id}'s logs`);
-
     const org = trail.properties.IsOrganizationTrail;
-    if (org === true || org === 'true' || isObject(org)) {
-      const id = ctx.setting('OrganizationId');
-      if (typeof id === 'string') {
-        ctx.ensureStatement('bucket', bucket, { Sid: `AWSCloudTrailOrgWrite${trail.id}`, ...write(id) }, `CloudTrail may write the organization's logs for ${trail.id}`);
-      } else {
-        ctx.finding(trail.id, 'Properties.IsOrganizationTrail', 'warning', `an organization trail also writes under AWSLogs/<org-id>/*, which cannot be allowed without the organization id: set the option OrganizationId`);
-      }
+    if ((org === true || org === 'true' || isObject(org)) && typeof ctx.setting('OrganizationId') !== 'string') {
+      ctx.finding(trail.id, 'Properties.IsOrganizationTrail', 'warning', `an organization trail also writes under AWSLogs/<org-id>/*, which cannot be allowed without the organization id: set the option OrganizationId`);
     }
+    const sourceArn = trailSourceArn(ctx.model, trail.id);
+    // The TrailName warning above already says how to pin the grants: the fallback is not repeated.
+    applyConnection(ctx, CLOUDTRAIL_BUCKET, { kind: CLOUDTRAIL_BUCKET.id, rule: 'CT-001', source: trail.id, destination: bucket, path: 'Properties.S3BucketName', principal: CLOUDTRAIL_PRINCIPAL, sourceArn: sourceArn.pinned ? sourceArn : { ...sourceArn, reported: true }, when: [] });
   },
 };

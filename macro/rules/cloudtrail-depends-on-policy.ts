@@ -9,7 +9,9 @@
  */
 import type { Rule } from './types';
 import { findPolicies } from '../template/policies';
-import { trailBucket } from './shared/cloudtrail';
+import { applyConnection } from '../connections/apply';
+import { CLOUDTRAIL_PRINCIPAL, trailBucket } from '../connections/cloudtrail';
+import { CLOUDTRAIL_BUCKET_ORDER } from '../connections/kinds/cloudtrail-bucket-order';
 
 export const cloudTrailAfterBucketPolicy: Rule = {
   id: 'CT-002',
@@ -30,7 +32,6 @@ export const cloudTrailAfterBucketPolicy: Rule = {
       ctx.finding(trail.id, 'DependsOn', 'warning', `${bucket} has no bucket policy, so CloudTrail cannot write to it (CT-001 adds one)`);
       return;
     }
-    if (ctx.model.reaches(trail.id, policy)) return;
-    ctx.dependsOn(trail.id, policy, 'CloudTrail checks the bucket policy when the trail is created');
+    applyConnection(ctx, CLOUDTRAIL_BUCKET_ORDER, { kind: CLOUDTRAIL_BUCKET_ORDER.id, rule: 'CT-002', source: trail.id, destination: bucket, path: 'Properties.S3BucketName', principal: CLOUDTRAIL_PRINCIPAL, when: [] });
   },
 };

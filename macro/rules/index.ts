@@ -18,6 +18,9 @@
  *   services (CloudTrail, S3 notifications) run after it and extend that same policy.
  * - CT-001 adds the trail's statements to the bucket policy; CT-002 then orders the trail after
  *   that policy, so it must follow CT-001 (which may have created the policy).
+ * - CT-004 (trail → SNS topic) and CT-005 (trail → CloudWatch Logs role) follow CT-003 to keep
+ *   the trail's connections together; each touches only the topic policy, the topic's key, the
+ *   role and the trail's DependsOn, which no earlier rule reads.
  * - CT-003 and LOGS-001 add service statements to key policies; KMS-001 only sets a property of
  *   the key, so its place among them does not matter.
  * - S3N-001 and S3N-002 add DependsOn edges from buckets to Lambda permissions and queue/topic
@@ -50,6 +53,8 @@ import { cloudFormationNamingParameters } from './cloudformation-naming-paramete
 import { cloudTrailBucketPolicy } from './cloudtrail-bucket-policy';
 import { cloudTrailAfterBucketPolicy } from './cloudtrail-depends-on-policy';
 import { cloudTrailKeyPolicy } from './cloudtrail-key-policy';
+import { cloudTrailTopicPolicy } from './cloudtrail-topic-policy';
+import { cloudTrailLogsRole } from './cloudtrail-logs-role';
 import { dataRetainStateful } from './data-retain-stateful';
 import { dataVersioningPitr } from './data-versioning-pitr';
 import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
@@ -79,6 +84,8 @@ export const RULES: readonly Rule[] = [
   cloudTrailBucketPolicy,
   cloudTrailAfterBucketPolicy,
   cloudTrailKeyPolicy,
+  cloudTrailTopicPolicy,
+  cloudTrailLogsRole,
   kmsKeyRotation,
   logsKeyPolicy,
   s3LambdaNotifications,

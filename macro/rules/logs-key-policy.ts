@@ -1,27 +1,36 @@
 /**
- * LOGS-001: a log group's KMS key policy lets CloudWatch Logs use the key.
+ * LOGS-001: a log group's KMS key policy lets CloudWatch Logs use the key, for that log group.
+ *
+ * The connection is the catalogue's `logs-key` kind (`macro/connections/kinds/logs-key.ts`),
+ * following "Encrypt log data in CloudWatch Logs using AWS KMS".
  *
  * Expectations
  * - Skips: a log group without `KmsKeyId`; a key outside the template (a parameter value or
- *   literal ARN/alias), which the KMS preflight checks live instead.
- * - Already compliant: the key policy holds a statement that covers the one below.
+ *   literal ARN/alias), which the KMS preflight checks live instead; a key that skips LOGS-001.
+ * - Already compliant: the key policy holds a statement that allows CloudWatch Logs for this log
+ *   group — by any Sid, narrower conditions included (`ArnEquals` on this one log group).
  * - Fixes: for every template key that `KmsKeyId` resolves to (key ARN, key id, alias, any
  *   `Fn::If` branch), the key policy allows `logs.<region>.<url-suffix>` `kms:Encrypt*`,
- *   `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and `kms:Describe*`, scoped by
- *   `ArnLike kms:EncryptionContext:aws:logs:arn` to this account's log groups in this region — a
- *   pattern, never the log group's own ARN, which would be a Key ↔ LogGroup cycle (aws-cdk PR
- *   #28319). The statement lives in the key's own policy, so a conditional key carries it under
- *   its own condition; no DependsOn is added (the log group's reference to the key orders them,
- *   and a DependsOn on a conditional key is the seed's E3005). A `KmsKeyId: !Ref Key` (the key
- *   id) is rewritten to the key's ARN, which CloudWatch Logs requires.
+ *   `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and `kms:Describe*`, with
+ *   `ArnEquals kms:EncryptionContext:aws:logs:arn` the log group's ARN built from its
+ *   `LogGroupName` (never its `Arn`: a Key ↔ LogGroup cycle, aws-cdk PR #28319). A log group
+ *   without a known name gets the account-and-region pattern (`log-group:*`) and a warning saying
+ *   how to pin it. The statement lives in the key's own policy, so a conditional key carries it
+ *   under its own condition; no DependsOn is added (the log group's reference to the key orders
+ *   them, and a DependsOn on a conditional key is the seed's E3005). `KmsKeyId` given as the key
+ *   id (`!Ref Key`) or as an alias (`!Ref Alias` of the template, or `alias/…` naming one) is
+ *   rewritten to the key's ARN, which CloudWatch Logs requires (CreateLogGroup, AssociateKmsKey).
  *
  * The service principal is regional: `logs.<region>.amazonaws.com`, and in the China regions
  * `logs.<region>.amazonaws.com.cn`, hence `${AWS::URLSuffix}`.
  */
-import type { Rule } from './types';
-import { sub } from '../template/intrinsics';
-import { isObject } from '../template/json';
-import { isSymmetricEncryptionKey, keysOf } from './shared/kms';
+import type { Rule, RuleContext } from './types';
+import { applyConnection } from '../connections/apply';
+import { keysOf } from '../connections/keys';
+import { LOGS_KEY } from '../connections/kinds/logs-key';
+import { sourceArnOf } from '../connections/source-arn';
+import { canonicalString } from '../template/intrinsics';
+import { canonical, isObject, type Json } from '../template/json';
 
 export const logsKeyPolicy: Rule = {
   id: 'LOGS-001',
@@ -38,29 +47,31 @@ export const logsKeyPolicy: Rule = {
   apply(group, ctx) {
     const value = group.properties.KmsKeyId;
     if (value === undefined) return;
-    const { keys, external } = keysOf(ctx.model, value);
-    for (const key of external) ctx.checkKey(group.id, 'Properties.KmsKeyId', key, 'logs');
-    if (isObject(value) && typeof value.Ref === 'string' && ctx.model.type(value.Ref) === 'AWS::KMS::Key') {
-      ctx.set(group.id, ['Properties', 'KmsKeyId'], { 'Fn::GetAtt': [value.Ref, 'Arn'] }, 'CloudWatch Logs needs the key ARN; !Ref gives the key id');
-    }
-    for (const key of [...new Set(keys.map((k) => k.key))]) {
-      if (isSymmetricEncryptionKey(ctx.model, key) === false) {
-        ctx.finding(key, 'Properties.KeySpec', 'error', `${group.id} encrypts with this key, but CloudWatch Logs supports only symmetric encryption keys`);
-        continue;
-      }
-      ctx.ensureStatement(
-        'key',
-        key,
-        {
-          Sid: 'AllowCloudWatchLogs',
-          Effect: 'Allow',
-          Principal: { Service: sub('logs.${AWS::Region}.${AWS::URLSuffix}') },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') } },
-        },
-        `CloudWatch Logs may use the key for log groups of this account and region (${group.id})`,
-      );
-    }
+    const arn = keyArn(ctx, value);
+    if (canonical(arn) !== canonical(value)) ctx.set(group.id, ['Properties', 'KmsKeyId'], arn, 'CloudWatch Logs needs the key ARN; a key id or an alias is rejected');
+    const { keys, external } = keysOf(ctx.model, arn);
+    const names = [...new Set(keys.map((k) => k.key)), ...external.map((e) => e.value ?? `parameter ${e.parameter ?? '?'}`)];
+    const sourceArn = sourceArnOf(ctx.model, group.id);
+    applyConnection(ctx, LOGS_KEY, { kind: LOGS_KEY.id, rule: 'LOGS-001', source: group.id, destination: names.join(', ') || JSON.stringify(canonicalString(value)), path: 'Properties.KmsKeyId', principal: 'logs.<region>.amazonaws.com', ...(sourceArn ? { sourceArn } : {}), when: [] });
   },
 };
+
+/**
+ * The key's ARN for a `KmsKeyId` that names a key of the template by id (`!Ref Key`) or through
+ * an alias of the template (`!Ref Alias`, `alias/…`), in every `Fn::If` branch; other values as
+ * written.
+ */
+function keyArn(ctx: RuleContext, value: Json): Json {
+  if (isObject(value) && Array.isArray(value['Fn::If']) && value['Fn::If'].length === 3) {
+    const [condition, a, b] = value['Fn::If'];
+    return { 'Fn::If': [condition, keyArn(ctx, a), keyArn(ctx, b)] };
+  }
+  const direct = isObject(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
+  if (direct !== undefined && ctx.model.type(direct) === 'AWS::KMS::Key') return { 'Fn::GetAtt': [direct, 'Arn'] };
+  const viaAlias = (direct !== undefined && ctx.model.type(direct) === 'AWS::KMS::Alias') || (typeof value === 'string' && value.startsWith('alias/'));
+  if (viaAlias) {
+    const targets = [...new Set(keysOf(ctx.model, value).keys.filter((k) => k.alias !== undefined).map((k) => k.key))];
+    if (targets.length === 1) return { 'Fn::GetAtt': [targets[0], 'Arn'] };
+  }
+  return value;
+}

@@ -26,6 +26,9 @@
  *   statement for the same grant is created before the old one is deleted), or the run fails
  *   with how to fix it when the name is not known. A permission with neither `SourceArn` nor
  *   `SourceAccount` (checkov CKV_AWS_364) is reported: adding one would replace it.
+ * - Fails: a bucket whose literal name holds `*` or `?` (a permission's SourceArn is a pattern,
+ *   so it would let other buckets in).
+ * - Every bucket → function connection is a line of the report's connections view.
  * - Conditions: a new permission gets the bucket's condition when that implies the function's,
  *   else the function's when that implies the bucket's (the bucket's `DependsOn` is then refused
  *   and reported, cfn-lint E3005); otherwise nothing is created and the rule reports.
@@ -34,7 +37,9 @@ import type { ResourceView, Rule, RuleContext } from './types';
 import { intrinsicName, references } from '../template/intrinsics';
 import { isObject, type Json, type JsonObject } from '../template/json';
 import { resolve, type Resolution } from '../template/resolve';
-import { bucketArnFromName, destinationValues, namesBucketArn, S3_PRINCIPAL, whyNameUnknown } from './shared/s3-notifications';
+import { bucketArnFromName, bucketNameText, destinationValues, namesBucketArn, S3_PRINCIPAL, whyNameUnknown } from './shared/s3-notifications';
+import { recordConnection } from '../connections/apply';
+import { hasWildcard } from '../connections/source-arn';
 
 const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version']);
 const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:*', '*']);
@@ -144,9 +149,21 @@ function permissionsFor(ctx: RuleContext, target: string, bucketId: string): Arr
   return out;
 }
 
+/** The connections view's line for one bucket → function connection. */
+function record(ctx: RuleContext, bucket: string, target: string, added: string[], reason?: string): void {
+  recordConnection(ctx, { rule: 'S3N-001', kind: 's3-notification-lambda', source: bucket, destination: target, principal: S3_PRINCIPAL }, reason !== undefined && !added.length ? 'finding' : added.length ? 'added' : 'present', added, reason ?? (added.length ? undefined : 'everything it needs is already in the template'));
+}
+
 function ensurePermission(bucket: ResourceView, target: Target, ctx: RuleContext): void {
   const model = ctx.model;
   const nameArn = bucketArnFromName(model, bucket.id);
+  // A Lambda permission's SourceArn is matched as a pattern: a name holding * or ? would let other
+  // buckets in, and cannot be written exactly there.
+  const nameText = bucketNameText(model, bucket.id);
+  if (nameArn !== undefined && nameText !== undefined && hasWildcard(model, nameText)) {
+    ctx.fail(bucket.id, 'Properties.BucketName', `holds * or ?, which a Lambda permission's SourceArn would read as a pattern matching other buckets too: give ${bucket.id} a name without them`);
+  }
+  const added: string[] = [];
   const found = permissionsFor(ctx, target.id, bucket.id);
   const usable = found.find((p) => p.source !== 'bucket');
   let permission: string | undefined = usable?.id;
@@ -170,11 +187,16 @@ function ensurePermission(bucket: ResourceView, target: Target, ctx: RuleContext
       `built from ${bucket.id}'s name: a reference to ${bucket.id}, which now depends on this permission, is a cycle; CloudFormation replaces the permission (harmless: the same grant is created before the old one goes)`,
     );
     if (addAccount) ctx.set(permission, ['Properties', 'SourceAccount'], { Ref: 'AWS::AccountId' }, 'only buckets of this account (checkov CKV_AWS_364); added with the SourceArn change, which replaces the permission anyway');
+    added.push(`permission ${permission}: SourceArn built from ${bucket.id}'s name`);
   }
 
   if (permission === undefined) {
     permission = createPermission(bucket, target, nameArn, ctx);
-    if (permission === undefined) return;
+    if (permission === undefined) {
+      record(ctx, bucket.id, target.id, added, 'no single condition fits a new permission');
+      return;
+    }
+    added.push(`permission ${permission}: lambda:InvokeFunction for s3.amazonaws.com`);
   } else if (usable !== undefined) {
     const props = model.get(permission, ['Properties']) as JsonObject;
     if (props.SourceArn === undefined && props.SourceAccount === undefined) {
@@ -182,8 +204,15 @@ function ensurePermission(bucket: ResourceView, target: Target, ctx: RuleContext
     }
   }
 
-  if (model.reaches(bucket.id, permission)) return;
-  ctx.dependsOn(bucket.id, permission, WHY_ORDER);
+  if (!model.reaches(bucket.id, permission)) {
+    const edge = ctx.dependsOn(bucket.id, permission, WHY_ORDER);
+    if (edge.added) added.push(`${bucket.id} DependsOn ${permission}`);
+    else if (edge.reason === 'cycle' || edge.reason === 'conditional') {
+      record(ctx, bucket.id, target.id, added, `${bucket.id} cannot be made to wait for ${permission}`);
+      return;
+    }
+  }
+  record(ctx, bucket.id, target.id, added);
 }
 
 /** Creates the permission for the target, with the right Condition; undefined (reported) when no single condition fits. */

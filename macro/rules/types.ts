@@ -6,7 +6,8 @@
 import type { Json, JsonObject } from '../template/json';
 import type { TemplateModel } from '../template/model';
 import type { DependsOnOutcome } from '../template/depends-on';
-import type { PolicyKind, StatementOutcome } from '../template/policies';
+import type { EnsureOptions, PolicyKind, StatementOutcome } from '../template/policies';
+import type { ConnectionRecord } from '../report/connections';
 import type { Severity } from '../report/records';
 import type { KeyService } from '../preflight/kms';
 import type { ApiGatewayAccountState } from '../preflight/apigateway';
@@ -104,7 +105,9 @@ export interface RuleContext {
    */
   setTemplate(path: readonly (string | number)[], value: Json, detail: string, hint?: string): void;
   /** Adds a statement to the target's one policy (see `ensureStatement`), recording what happened. */
-  ensureStatement(kind: PolicyKind, target: string, statement: JsonObject, detail: string): StatementOutcome;
+  ensureStatement(kind: PolicyKind, target: string, statement: JsonObject, detail: string, options?: EnsureOptions): StatementOutcome;
+  /** Adds one line to the report's connections view (`macro/connections/apply.ts` does, for every connection). */
+  connection(record: ConnectionRecord): void;
   /** Adds a DependsOn edge, recording it, or a finding saying why it could not be added. */
   dependsOn(from: string, to: string, detail: string): DependsOnOutcome;
   /**

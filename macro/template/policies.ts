@@ -164,6 +164,17 @@ export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: s
   return [...found].sort((a, b) => model.position(a) - model.position(b));
 }
 
+export interface EnsureOptions {
+  /**
+   * Also counts a statement as present when this says it covers what is wanted: the connection
+   * model passes its judgement for the concrete connection (`connections/covers.ts`), so a
+   * narrower statement by any Sid is enough.
+   */
+  covers?: (statement: Json) => boolean;
+  /** Names a new policy resource (the engine's per-run allocator, so contested ids are never handed out). */
+  newId?: (ownerId: string, suffix: string, taken: (id: string) => boolean) => string;
+}
+
 /**
  * Makes sure the target's policy holds `statement` (which must carry a `Sid`): finds the policy
  * (or creates it, with the target's `Condition`), and adds the statement unless an equivalent one
@@ -174,14 +185,8 @@ export function findPolicies(model: TemplateModel, kind: PolicyKind, targetId: s
  * ensureStatement(model, 'bucket', 'Data', denyInsecureTransport);
  * // → { status: 'added', policyId: 'DataPolicy', sid: 'DenyInsecureTransport', created: true, ... }
  */
-export function ensureStatement(
-  model: TemplateModel,
-  kind: PolicyKind,
-  targetId: string,
-  wanted: JsonObject,
-  /** Names a new policy resource (the engine's per-run allocator, so contested ids are never handed out). */
-  newId: (ownerId: string, suffix: string, taken: (id: string) => boolean) => string = newLogicalId,
-): StatementOutcome {
+export function ensureStatement(model: TemplateModel, kind: PolicyKind, targetId: string, wanted: JsonObject, options: EnsureOptions = {}): StatementOutcome {
+  const newId = options.newId ?? newLogicalId;
   const shape = SHAPES[kind];
   // The template gets its own copy: never an object the caller (or this module) keeps.
   const statement = deepClone(wanted);
@@ -216,7 +221,7 @@ export function ensureStatement(
     return { status: 'blocked', policyId, reason: `Properties.${shape.document}.Statement is ${describe(raw)}, so it cannot be edited` };
   }
   const statements: Json[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  const present = statements.find((s) => statementCovers(s, statement));
+  const present = statements.find((s) => statementCovers(s, statement) || (options.covers?.(s) ?? false));
   if (present !== undefined) {
     const presentSid = isObject(present) && typeof present.Sid === 'string' ? present.Sid : undefined;
     return presentSid === undefined ? { status: 'present', policyId } : { status: 'present', policyId, sid: presentSid };

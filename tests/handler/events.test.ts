@@ -61,6 +61,8 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'cloudtrail-bucket-policy.json': { status: 'success', mentions: ['CT-001 TrailBucketPolicy', 'AWSCloudTrailWriteTrail', 'audit/AWSLogs/${AWS::AccountId}/*'] },
   'cloudtrail-depends-on-policy.json': { status: 'success', mentions: ['CT-002 Trail DependsOn'] },
   'cloudtrail-key-policy.json': { status: 'success', mentions: ['CT-003 TrailKey', 'kms:EncryptionContext:aws:cloudtrail:arn'] },
+  'cloudtrail-topic-policy.json': { status: 'success', mentions: ['CT-004 NoticesPolicy', 'AWSCloudTrailSNSPolicyTrail', 'CT-004 Trail DependsOn'] },
+  'cloudtrail-logs-role.json': { status: 'success', mentions: ['CT-005 TrailLogsRole Properties.AssumeRolePolicyDocument.Statement[0]', 'CT-005 TrailLogsRole Properties.Policies'] },
   'kms-key-rotation.json': { status: 'success', mentions: ['KMS-001 DataKey Properties.EnableKeyRotation'] },
   'logs-key-policy.json': { status: 'success', mentions: ['LOGS-001 LogsKey', 'logs.${AWS::Region}.${AWS::URLSuffix}'] },
   'external-key-parameter.json': { status: 'success', mentions: ['LOGS-001 SharedLogs Properties.KmsKeyId: error key arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000001: its key policy does not allow logs.us-east-1.amazonaws.com'] },

@@ -1,7 +1,8 @@
 /**
  * DESIGN.md's invariants as properties over generated templates, in both modes:
  * nothing lost, idempotent, deterministic, input not mutated, valid (no cycle, no dangling
- * name), new resources carry their owner's condition, and no injected Allow for everyone.
+ * name), new resources carry their owner's condition, no injected Allow for everyone, and no
+ * statement added beside one of the input that already allowed the same request.
  * `FC_RUNS=50000 npx jest tests/properties` runs many more cases than the default (1,500 per mode;
  * the timeout grows with the count; 10,000 per mode took 90 s per mode on a 2-CPU machine).
  */
@@ -13,6 +14,8 @@ import { isChange } from '../../macro/report/records';
 import { deepClone, isObject, type Json, type JsonObject } from '../../macro/template/json';
 import { danglingReferences, TemplateModel } from '../../macro/template/model';
 import { template } from '../support/arbitraries';
+import { statementAllows } from '../../macro/connections/covers';
+import type { Request } from '../../macro/connections/types';
 import { withoutReport } from '../support/fixtures';
 
 const RUNS = Number(process.env.FC_RUNS ?? 1500);
@@ -23,6 +26,36 @@ function leaves(value: Json, path = '', out: Array<[string, Json]> = []): Array<
   else if (isObject(value) && Object.keys(value).length) for (const k of Object.keys(value)) leaves(value[k], path ? `${path}.${k}` : k, out);
   else out.push([path, value]);
   return out;
+}
+
+/** `Properties.KeyPolicy.Statement[2]` → ['Properties', 'KeyPolicy', 'Statement', 2] */
+function pathOf(path: string): Array<string | number> {
+  return path.split(/\.|\[|\]/).filter((x) => x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+/**
+ * The concrete request an added statement stands for (its principal, actions, resource and the
+ * condition values it pins), and the input statement of the same policy that already allowed that
+ * request, if any: the statement should then not have been added.
+ */
+function coveredByInput(input: JsonObject, policy: string, added: Json): Json | undefined {
+  if (!isObject(added) || added.Effect !== 'Allow' || !isObject(added.Principal) || added.Principal.Service === undefined) return undefined;
+  const before = (input.Resources as JsonObject)[policy];
+  if (!isObject(before) || !isObject(before.Properties)) return undefined;
+  const doc = before.Properties.KeyPolicy ?? before.Properties.PolicyDocument;
+  const statements = isObject(doc) ? (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) : [];
+  const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const context: Record<string, Json[]> = {};
+  for (const block of Object.values(isObject(added.Condition) ? added.Condition : {})) {
+    if (isObject(block)) for (const [k, v] of Object.entries(block)) context[k] = list(v);
+  }
+  const request: Request = {
+    principal: list(added.Principal.Service)[0],
+    actions: list(added.Action).map((a) => String(a).replace(/\*$/, '')),
+    resources: list(added.Resource).slice(0, 1),
+    context,
+  };
+  return statements.find((e) => e !== undefined && statementAllows(e, request));
 }
 
 function withMode(t: JsonObject, mode: 'fix' | 'report'): JsonObject {
@@ -87,6 +120,9 @@ describe.each(['fix', 'report'] as const)('in %s mode', (mode) => {
           const text = JSON.stringify(model.resource(r.resource));
           expect(text).not.toMatch(/"Effect":"Allow","Principal":"\*"/);
         }
+
+        // Never wider: no statement is added beside one of the input that already allowed it.
+        if (mode === 'fix') for (const r of result.report.records.filter((x) => x.action === 'statement')) expect(coveredByInput(input, r.resource, model.get(r.resource, pathOf(r.path)) ?? null)).toBeUndefined();
 
         // Idempotent: a second run changes nothing and gives the same template (in report
         // mode, where nothing was changed, it reports the same again).

@@ -4,7 +4,9 @@
  * Sub (both forms) and Fn::If with AWS::NoValue (around whole properties, list entries and policy
  * statements); conditions and conditional resources; DependsOn as a string or a list; existing
  * bucket, key, queue and topic policies (by Ref, by name, single-object Statement, inline forms);
- * tags as a Key/Value list and as a map; log groups encrypted with a template key.
+ * tags as a Key/Value list and as a map; log groups encrypted with a template key; connections
+ * (S3 notifications to encrypted queues and topics, trails to buckets, keys, topics and log group
+ * roles) beside existing narrower grants that already allow some of them.
  * Every generated template is valid as CloudFormation sees it (no dangling names, no cycles), but
  * for the tag mistakes of the seeds that TAG-001/TAG-002 fix (a map of tags on a bucket, a JSON
  * string as a key's tag value), so any failure the engine reports is a finding about the engine.
@@ -18,14 +20,14 @@ const CONDITIONS = ['IsProd', 'UseCmk'];
 const ROOT: Json = { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
 
 interface Plan {
-  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function' | 'table' | 'logs' | 'parameter';
+  kind: 'bucket' | 'policy' | 'key' | 'topic' | 'queue' | 'function' | 'table' | 'logs' | 'parameter' | 'trail';
   condition?: string;
   variant: number;
   flags: boolean[];
 }
 
 const plan: fc.Arbitrary<Plan> = fc.record({
-  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function', 'table', 'logs', 'parameter'),
+  kind: fc.constantFrom('bucket', 'bucket', 'bucket', 'policy', 'key', 'topic', 'queue', 'function', 'table', 'logs', 'parameter', 'trail'),
   condition: fc.option(fc.constantFrom(...CONDITIONS), { nil: undefined }),
   variant: fc.nat(7),
   flags: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
@@ -92,13 +94,28 @@ function bucketPolicy(p: Plan, bucketId: string, bucketBody: JsonObject): JsonOb
 function keyPolicy(p: Plan): JsonObject {
   const admin: JsonObject = { Sid: 'EnableIAMUserPermissions', Effect: 'Allow', Principal: ROOT, Action: 'kms:*', Resource: '*' };
   const audit: Json = { 'Fn::If': ['UseCmk', { Sid: 'Audit', Effect: 'Allow', Principal: ROOT, Action: 'kms:DescribeKey', Resource: '*' }, { Ref: 'AWS::NoValue' }] };
-  return { Version: '2012-10-17', Statement: p.variant % 3 === 0 ? admin : p.variant % 3 === 1 ? [admin, audit] : [admin] };
+  // Narrower grants for connections: S3 notifications from the generated named buckets, CloudWatch
+  // Logs for the generated named log groups (/gen/<id>), CloudTrail for the generated trails.
+  const narrower: Json[] = [
+    { Sid: 'S3FromStackBuckets', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::bucket*' } } } },
+    { Sid: 'LogsForGenGroups', Effect: 'Allow', Principal: { Service: { 'Fn::Sub': 'logs.${AWS::Region}.${AWS::URLSuffix}' } }, Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], Resource: '*', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/gen/*' } } } },
+  ];
+  return { Version: '2012-10-17', Statement: p.variant % 3 === 0 ? admin : p.variant % 3 === 1 ? [admin, audit] : p.variant >= 5 ? [admin, ...narrower] : [admin] };
 }
 
 /** A queue or topic policy (the list form, or the inline form of one target) for a queue or topic. */
 function queueOrTopicPolicy(p: Plan, target: string, kind: 'queue' | 'topic'): JsonObject {
   const statement: JsonObject = { Sid: 'Owner', Effect: 'Allow', Principal: ROOT, Action: kind === 'queue' ? 'sqs:*' : 'sns:Publish', Resource: kind === 'queue' ? { 'Fn::GetAtt': [target, 'Arn'] } : { Ref: target } };
-  const document: JsonObject = { Version: '2012-10-17', Statement: p.flags[1] ? statement : [statement] };
+  // A narrower grant that already allows the generated named buckets (bucket<N>-<account>).
+  const s3: JsonObject = {
+    Sid: 'StackBuckets',
+    Effect: 'Allow',
+    Principal: { Service: 's3.amazonaws.com' },
+    Action: kind === 'queue' ? 'sqs:SendMessage' : 'sns:Publish',
+    Resource: kind === 'queue' ? { 'Fn::GetAtt': [target, 'Arn'] } : { Ref: target },
+    Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::bucket*-${AWS::AccountId}' } } },
+  };
+  const document: JsonObject = { Version: '2012-10-17', Statement: p.flags[1] ? statement : p.variant >= 4 ? [statement, s3] : [statement] };
   if (p.variant % 2 === 1) {
     return kind === 'queue'
       ? { Type: 'AWS::SQS::QueueInlinePolicy', Properties: { Queue: { Ref: target }, PolicyDocument: document } }
@@ -220,7 +237,28 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
         case 'topic':
           body = { Type: 'AWS::SNS::Topic', Properties: p.flags[0] ? { TopicName: p.variant % 3 === 2 ? { 'Fn::If': ['IsProd', { 'Fn::Sub': '${AWS::StackName}-events' }, { Ref: 'AWS::NoValue' }] } : { 'Fn::Sub': '${AWS::StackName}-events' } } : {} };
           if (p.flags[4]) (body.Properties as JsonObject).Tags = [{ Key: 'team', Value: 'events' }];
+          if (p.flags[5] && keyIds.length) (body.Properties as JsonObject).KmsMasterKeyId = p.variant % 2 ? { Ref: keyIds[0] } : 'alias/aws/sns';
           break;
+        case 'trail': {
+          // A trail writing to an earlier bucket, maybe encrypted with an earlier key, notifying an
+          // earlier topic and delivering to an earlier log group through a role of its own.
+          const target = bucketIds.find((b) => (resources[b] as JsonObject).Condition === undefined);
+          if (!target) return;
+          const props: JsonObject = { IsLogging: true, S3BucketName: { Ref: target } };
+          if (p.flags[0]) props.TrailName = p.variant % 2 ? `trail-${i}` : { 'Fn::Sub': `\${AWS::StackName}-trail-${i}` };
+          if (p.flags[1]) props.S3KeyPrefix = p.variant % 3 === 0 ? { 'Fn::If': ['IsProd', 'prod', { Ref: 'AWS::NoValue' }] } : 'audit';
+          if (p.flags[2] && keyIds.length) props.KMSKeyId = arn(keyIds[keyIds.length - 1], p.variant);
+          const topic = Object.keys(resources).find((r) => (resources[r] as JsonObject).Type === 'AWS::SNS::Topic' && (resources[r] as JsonObject).Condition === undefined);
+          if (p.flags[3] && topic) props.SnsTopicName = p.variant % 2 ? { Ref: topic } : { 'Fn::GetAtt': [topic, 'TopicName'] };
+          const group = Object.keys(resources).find((r) => (resources[r] as JsonObject).Type === 'AWS::Logs::LogGroup' && (resources[r] as JsonObject).Condition === undefined);
+          if (p.flags[4] && group) {
+            resources[`${id}LogsRole`] = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: p.flags[5] ? [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }] : [] } } };
+            props.CloudWatchLogsLogGroupArn = { 'Fn::GetAtt': [group, 'Arn'] };
+            props.CloudWatchLogsRoleArn = { 'Fn::GetAtt': [`${id}LogsRole`, 'Arn'] };
+          }
+          resources[id] = { Type: 'AWS::CloudTrail::Trail', Properties: props };
+          return;
+        }
         case 'queue': {
           const queueKey = keyIds[p.variant % Math.max(keyIds.length, 1)];
           const props: JsonObject = {};
@@ -232,6 +270,7 @@ export function template(max = 12): fc.Arbitrary<JsonObject> {
         case 'logs': {
           const logsKey = keyIds[p.variant % Math.max(keyIds.length, 1)];
           const props: JsonObject = { RetentionInDays: 30 };
+          if (p.flags[3]) props.LogGroupName = p.variant % 2 ? `/gen/${id.toLowerCase()}` : { 'Fn::Sub': `/\${AWS::StackName}/${id.toLowerCase()}` };
           if (logsKey && p.flags[0]) props.KmsKeyId = p.flags[1] ? { 'Fn::If': ['UseCmk', arn(logsKey, p.variant), { Ref: 'AWS::NoValue' }] } : arn(logsKey, p.variant);
           if (p.flags[4]) props.Tags = [{ Key: 'team', Value: 'ops' }];
           body = { Type: 'AWS::Logs::LogGroup', Properties: props };
