@@ -57,7 +57,7 @@ describe('connections view', () => {
     expect(JSON.parse(renderReport(report, 'json')).connections).toEqual(report.connections);
     const md = renderReport(report, 'markdown');
     expect(md).toContain('| Source | Destination | Rule | Kind | Status | What |');
-    expect(md).toContain('| `Uploads` | `Jobs` | S3N-002 | s3-notification-queue | added | queue policy JobsPolicy');
+    expect(md).toContain('| `Uploads` | `Jobs` | [S3N-002](https://github.com/tap-hardening/tap-hardening/blob/v0.2.0/docs/rules.md#s3n-002) | s3-notification-queue | added | queue policy JobsPolicy');
   });
 
   test('a template without connections has no connections view', () => {
