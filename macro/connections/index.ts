@@ -23,6 +23,8 @@
  */
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
+import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
+import { SNS_SUBSCRIPTION_QUEUE } from './kinds/sns-subscription-queue';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
@@ -34,6 +36,12 @@ export { applyConnection, recordConnection } from './apply';
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
 export { applyRole, identityAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies, type RoleGrant } from './role';
 export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
+export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
-export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC];
+export const CATALOGUE: readonly ConnectionKind[] = [
+  S3_NOTIFICATION_QUEUE,
+  S3_NOTIFICATION_TOPIC,
+  SNS_SUBSCRIPTION_FUNCTION,
+  SNS_SUBSCRIPTION_QUEUE,
+];

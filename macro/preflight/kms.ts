@@ -19,7 +19,7 @@ import { wildcardMatch } from '../template/statements';
 import type { KeyRead } from './kms-client';
 import { loadKmsClient } from './load';
 
-export type KeyService = 'logs' | 'cloudtrail' | 's3';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'sns' | 'events' | 'cloudwatch';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -48,9 +48,15 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
   // S3 event notifications to an encrypted queue or topic (aws-s3-notifications/lib/sqs.ts, sns.ts).
   s3: { principal: () => ['s3.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // SNS subscriptions to an encrypted queue (aws-sns-subscriptions/lib/sqs.ts), EventBridge targets
+  // that are encrypted queues or topics (aws-events-targets/lib/sqs.ts, sns.ts), alarm actions to an
+  // encrypted topic (SNS guide, "Enable compatibility between event sources from AWS services and encrypted topics").
+  sns: { principal: () => ['sns.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  events: { principal: () => ['events.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  cloudwatch: { principal: () => ['cloudwatch.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
 };
 
-const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3' };
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', sns: 'Amazon SNS', events: 'Amazon EventBridge', cloudwatch: 'CloudWatch alarms' };
 
 /** The region in a KMS ARN (`arn:<p>:kms:<region>:<account>:key/…`), if the value is one. */
 export function arnRegion(key: string): string | undefined {

@@ -21,6 +21,9 @@
  *   policies; they run after every rule that edits buckets or adds policy statements, so the
  *   cycle check of each edge sees the references those rules wrote.
  * - S3N-002 follows S3N-001 only because the issue lists them so: they touch different resources.
+ * - SNS-001 adds Lambda permissions and queue and key statements, and no DependsOn; it follows
+ *   S3N-002 so that a queue policy S3N-002 created is extended (one policy per queue), and runs
+ *   before DATA-001 so the resources it creates are seen by the data-retention rules.
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
@@ -58,6 +61,7 @@ import { s3LambdaNotifications } from './s3-lambda-notifications';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
+import { snsSubscriptions } from './sns-subscriptions';
 import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 import { tagsRestrictedValues } from './tags-restricted-values';
 import { tagsShape } from './tags-shape';
@@ -78,6 +82,7 @@ export const RULES: readonly Rule[] = [
   logsKeyPolicy,
   s3LambdaNotifications,
   s3QueueTopicNotifications,
+  snsSubscriptions,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
