@@ -25,6 +25,10 @@ import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
 import { SNS_SUBSCRIPTION_QUEUE } from './kinds/sns-subscription-queue';
+import { EVENTS_TARGET_FUNCTION } from './kinds/events-target-function';
+import { EVENTS_TARGET_QUEUE } from './kinds/events-target-queue';
+import { EVENTS_TARGET_ROLE } from './kinds/events-target-role';
+import { EVENTS_TARGET_TOPIC } from './kinds/events-target-topic';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
@@ -37,6 +41,7 @@ export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, t
 export { applyRole, identityAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies, type RoleGrant } from './role';
 export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
+export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
 export const CATALOGUE: readonly ConnectionKind[] = [
@@ -44,4 +49,8 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   S3_NOTIFICATION_TOPIC,
   SNS_SUBSCRIPTION_FUNCTION,
   SNS_SUBSCRIPTION_QUEUE,
+  EVENTS_TARGET_FUNCTION,
+  EVENTS_TARGET_QUEUE,
+  EVENTS_TARGET_TOPIC,
+  EVENTS_TARGET_ROLE,
 ];

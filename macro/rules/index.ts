@@ -24,6 +24,9 @@
  * - SNS-001 adds Lambda permissions and queue and key statements, and no DependsOn; it follows
  *   S3N-002 so that a queue policy S3N-002 created is extended (one policy per queue), and runs
  *   before DATA-001 so the resources it creates are seen by the data-retention rules.
+ * - EVT-001 adds the same kinds of grants for EventBridge targets, plus role policies and trust;
+ *   it follows SNS-001 so both extend one queue or topic policy, and precedes SFN-001, which
+ *   also edits roles' Policies (each appends its own named entry).
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
@@ -62,6 +65,7 @@ import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
 import { snsSubscriptions } from './sns-subscriptions';
+import { eventsRuleTargets } from './events-rule-targets';
 import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 import { tagsRestrictedValues } from './tags-restricted-values';
 import { tagsShape } from './tags-shape';
@@ -83,6 +87,7 @@ export const RULES: readonly Rule[] = [
   s3LambdaNotifications,
   s3QueueTopicNotifications,
   snsSubscriptions,
+  eventsRuleTargets,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,

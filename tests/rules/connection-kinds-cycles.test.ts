@@ -40,3 +40,26 @@ describe('no cycle from the connection kinds', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-orders' } } } }));
   });
 });
+
+describe('no cycle from EVT-001', () => {
+  test('a key statement naming an unnamed rule by GetAtt would be a cycle (rule → queue → key → rule); the rule uses the pattern and says how to name it', () => {
+    // Prepare
+    const template = input('EVT-001', 'fix-unnamed');
+    const naive = deepClone(template);
+    (resourcesOf(naive).JobsKey as { Properties: JsonObject }).Properties.KeyPolicy = {
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Nightly', 'Arn'] } } } }],
+    };
+    // Act
+    const result = run(template, only('EVT-001'));
+    // Assess
+    expect(cycleIn(naive)).toEqual(expect.arrayContaining(['Nightly', 'Jobs', 'JobsKey']));
+    expect(cycleIn(result.template)).toBeUndefined();
+    expect(result.report.records).toContainEqual(expect.objectContaining({ rule: 'EVT-001', resource: 'Nightly', action: 'finding', severity: 'warning', hint: expect.stringContaining('give Nightly a Name') }));
+  });
+
+  test('the permission and queue policy may name the rule by GetAtt: nothing waits for them, through the whole registry too', () => {
+    const result = run(input('EVT-001', 'fix-unnamed'));
+    expect(cycleIn(result.template)).toBeUndefined();
+    expect((resourcesOf(result.template).NightlyExporterInvokePermission as { Properties: JsonObject }).Properties.SourceArn).toEqual({ 'Fn::GetAtt': ['Nightly', 'Arn'] });
+  });
+});
