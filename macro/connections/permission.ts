@@ -148,8 +148,10 @@ export function permissionCovers(ctx: RuleContext, id: string, g: PermissionGran
 /** The one condition under which a new permission exists exactly when the connection may, or undefined (with why) when none does. */
 function permissionCondition(ctx: RuleContext, c: Connection, target: string): { condition: string | null } | { why: string } {
   const model = ctx.model;
-  if (c.when.some((w) => !w.holds)) return { why: `the connection exists only when ${c.when.filter((w) => !w.holds).map((w) => w.condition).join(', ')} does not hold, which no Condition of this template says` };
-  const needed = [model.condition(c.source), model.condition(target), ...c.when.map((w) => w.condition)].filter((x): x is string => x !== undefined);
+  // A branch taken when a condition does not hold (`!If [C, other, this]`) cannot be said by a
+  // Condition name: the permission is then kept under the other conditions. That does not widen
+  // access: its SourceArn still names this one source, which invokes the function only in that branch.
+  const needed = [model.condition(c.source), model.condition(target), ...c.when.filter((w) => w.holds).map((w) => w.condition)].filter((x): x is string => x !== undefined);
   const unique = [...new Set(needed)];
   if (unique.length === 0) return { condition: null };
   const one = unique.find((a) => unique.every((b) => model.conditionImplies(a, b)));

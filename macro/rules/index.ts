@@ -29,6 +29,8 @@
  *   also edits roles' Policies (each appends its own named entry).
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
+ * - APIGW-004 only creates Lambda permissions (no DependsOn); it follows the other API Gateway
+ *   rules to keep them together, and reads nothing they write.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
  *   follows them only to keep the API Gateway rules together.
  * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
@@ -47,6 +49,7 @@ import type { Rule } from './types';
 import { apiGatewayAccountRole } from './apigateway-account-role';
 import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-methods';
 import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
+import { apiGatewayLambdaPermissions } from './apigateway-lambda-permissions';
 import { cloudFormationConditionalDependsOn } from './cloudformation-conditional-depends-on';
 import { cloudFormationExpectedRegions } from './cloudformation-expected-regions';
 import { cloudFormationNamingParameters } from './cloudformation-naming-parameters';
@@ -91,6 +94,7 @@ export const RULES: readonly Rule[] = [
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
+  apiGatewayLambdaPermissions,
   stepFunctionsLogDelivery,
   dynamoDbScalableTargets,
   dataRetainStateful,

@@ -63,3 +63,16 @@ describe('no cycle from EVT-001', () => {
     expect((resourcesOf(result.template).NightlyExporterInvokePermission as { Properties: JsonObject }).Properties.SourceArn).toEqual({ 'Fn::GetAtt': ['Nightly', 'Arn'] });
   });
 });
+
+describe('no cycle from APIGW-004', () => {
+  test('the permissions name the API and authorizer by Ref; nothing refers to them, through the whole registry (which orders the deployment after the methods)', () => {
+    const template = deepClone(input('APIGW-004', 'fix'));
+    resourcesOf(template).Deployment = { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } };
+    resourcesOf(template).Stage = { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' } };
+    const result = run(template);
+    expect(cycleIn(result.template)).toBeUndefined();
+    const permission = resourcesOf(result.template).TokenAuthorizerAuthInvokePermission as { Properties: JsonObject; DependsOn?: unknown };
+    expect(permission.Properties.SourceArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/${TokenAuthorizer}' });
+    expect(Object.values(resourcesOf(result.template)).some((r) => JSON.stringify((r as JsonObject).DependsOn ?? null).includes('InvokePermission'))).toBe(false);
+  });
+});
