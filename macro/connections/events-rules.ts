@@ -5,8 +5,9 @@
  * Reference: `arn:${Partition}:events:${Region}:${Account}:rule/[${EventBusName}/]${RuleName}`).
  * Built from `Name` (and `EventBusName`) when they are known without referring to the rule;
  * otherwise `!GetAtt Rule.Arn`, which is safe for the grants nothing waits for (EventBridge does
- * not check targets' permissions when the rule is created), but not for a key statement of a
- * destination the rule names (rule → queue → key → rule): that falls back to `RULE_PATTERN`.
+ * not check targets' permissions when the rule is created). Key statements carry no source
+ * condition (EventBridge's key requests have none), so they never name the rule: `RULE_PATTERN`
+ * is there for a kind whose key requests do carry it.
  * Without a Name, CloudFormation generates one ("AWS::Events::Rule": Name, "If you don't specify a
  * name, CloudFormation generates a unique physical ID"), so no ARN can be written in advance.
  */
@@ -53,11 +54,4 @@ export function ruleArnOf(model: TemplateModel, rule: string): SourceArn {
     return { pinned: true, arn, exact: false, spellings: [arn, getAtt] };
   }
   return { pinned: true, arn: getAtt, exact: false, spellings: [getAtt] };
-}
-
-/** Why the rule's ARN cannot be built from its name, for the key-pattern warning. */
-export function whyRuleUnnamed(model: TemplateModel, rule: string): string {
-  if (model.get(rule, ['Properties', 'Name']) === undefined) return `${rule} has no Name, so CloudFormation generates one`;
-  if (nameText(model, rule, 'Name') === undefined) return `${rule}'s Name is not built from literals, parameters and pseudo parameters only`;
-  return `${rule}'s EventBusName is not a name known here (a literal, parameter, or Ref to an AWS::Events::EventBus of the template)`;
 }

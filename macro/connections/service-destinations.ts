@@ -28,6 +28,15 @@ export interface ServiceDestination {
   label: string;
   /** `every rule of this account and Region`: what the fallback pattern allows. */
   patternLabel: string;
+  /**
+   * False when the service's key requests carry no `aws:SourceArn` / `aws:SourceAccount` (the SNS
+   * guide, "Enable compatibility between event sources from AWS services and encrypted topics":
+   * those condition keys are not supported in the key policy for EventBridge-to-encrypted
+   * topics): the key statement is then scoped by principal and action only, as aws-cdk-lib
+   * writes it for EventBridge (`aws-events-targets/lib/sqs.ts`, `sns.ts`); a condition there
+   * would make every delivery fail.
+   */
+  keySourceConditions: boolean;
 }
 
 const SHAPE = {
@@ -78,7 +87,8 @@ export function serviceDestinationGrants(c: Connection, ctx: RuleContext, d: Ser
   ];
   const key = ctx.model.get(c.destination, ['Properties', 'KmsMasterKeyId']);
   if (key !== undefined) {
-    const pattern = isPattern || keyNeedsPattern(c, ctx);
+    const conditioned = d.keySourceConditions;
+    const pattern = conditioned && (isPattern || keyNeedsPattern(c, ctx));
     const keyArn = pattern ? (isPattern ? arn : d.keyPattern) : arn;
     grants.push({
       to: 'key',
@@ -86,9 +96,11 @@ export function serviceDestinationGrants(c: Connection, ctx: RuleContext, d: Ser
       path: 'Properties.KmsMasterKeyId',
       value: key,
       service: d.service,
-      statement: { Sid: sid, Effect: 'Allow', Principal: { Service: d.principal }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*', Condition: pin(keyArn, pattern) },
-      request: { principal: d.principal, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], context: { 'aws:SourceArn': keyArn !== undefined ? [...spellings, keyArn] : spellings } },
-      detail: `let ${d.principal} kms:GenerateDataKey* and kms:Decrypt for messages to ${c.destination} ${pattern ? `from ${d.patternLabel} (aws:SourceArn pattern)` : `from ${d.label} only (aws:SourceArn)`}`,
+      statement: conditioned
+        ? { Sid: sid, Effect: 'Allow', Principal: { Service: d.principal }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*', Condition: pin(keyArn, pattern) }
+        : { Sid: `Allow${d.sidPrefix}Delivery`, Effect: 'Allow', Principal: { Service: d.principal }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' },
+      request: { principal: d.principal, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], context: conditioned ? { 'aws:SourceArn': keyArn !== undefined ? [...spellings, keyArn] : spellings } : {} },
+      detail: `let ${d.principal} kms:GenerateDataKey* and kms:Decrypt for messages to ${c.destination} ${!conditioned ? '(its key requests carry no aws:SourceArn to pin)' : pattern ? `from ${d.patternLabel} (aws:SourceArn pattern)` : `from ${d.label} only (aws:SourceArn)`}`,
       managedAliases: shape.managed,
     });
   }

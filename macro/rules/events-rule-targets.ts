@@ -10,7 +10,7 @@
  * - SQS queue / SNS topic: a statement in its one policy for `events.amazonaws.com`
  *   (`sqs:SendMessage` / `sns:Publish`), `ArnEquals aws:SourceArn` the rule; for a queue or topic
  *   encrypted with a key of the template, the key statement (`kms:GenerateDataKey*`,
- *   `kms:Decrypt`); a key outside the template goes to the KMS preflight, an AWS managed key
+ *   `kms:Decrypt`, no source condition: see below); a key outside the template goes to the KMS preflight, an AWS managed key
  *   (`alias/aws/sqs`, `alias/aws/sns`) is a finding;
  * - a target reached through `RoleArn` (state machine, Kinesis stream, Firehose stream, event bus):
  *   the role, when it is a role of the template, trusts `events.amazonaws.com` and may perform the
@@ -19,9 +19,10 @@
  *   outside the template is a finding naming them; no `RoleArn` at all is a finding too.
  * The rule's ARN is built from its `Name` (and `EventBusName`):
  * `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/[<bus>/]<name>`; without a
- * Name, `!GetAtt Rule.Arn` (safe: nothing waits for these grants), except in the key statement of
- * a queue or topic the rule names (rule → queue → key → rule would be a cycle), which then allows
- * the account's rules in this Region and is reported with the fix (give the rule a Name).
+ * Name, `!GetAtt Rule.Arn` (safe: nothing waits for these grants). The key statement carries no
+ * source condition: EventBridge's key requests carry no aws:SourceArn or aws:SourceAccount ("Enable
+ * compatibility between event sources from AWS services and encrypted topics", SNS Developer
+ * Guide), as aws-cdk-lib writes it, which also keeps rule → queue → key → rule from closing.
  * No DependsOn is added: EventBridge validates none of this at create time.
  *
  * Expectations
@@ -38,14 +39,13 @@
 import type { ResourceView, Rule, RuleContext } from './types';
 import { applyConnection, recordConnection } from '../connections/apply';
 import { compositeArn, destinationsIn } from '../connections/discover';
-import { EVENTS_PRINCIPAL, ruleArnOf, whyRuleUnnamed } from '../connections/events-rules';
+import { EVENTS_PRINCIPAL, ruleArnOf } from '../connections/events-rules';
 import { EVENTS_TARGET_FUNCTION } from '../connections/kinds/events-target-function';
 import { EVENTS_TARGET_QUEUE } from '../connections/kinds/events-target-queue';
 import { EVENTS_TARGET_ROLE, ROLE_TARGETS } from '../connections/kinds/events-target-role';
 import { EVENTS_TARGET_TOPIC } from '../connections/kinds/events-target-topic';
 import { lambdaTargetsIn, writtenAs } from '../connections/lambda-targets';
 import { FUNCTION_TYPES } from '../connections/permission';
-import { keyNeedsPattern } from '../connections/service-destinations';
 import type { Connection, ConnectionKind } from '../connections/types';
 import { intrinsicName } from '../template/intrinsics';
 import { isObject } from '../template/json';
@@ -79,15 +79,6 @@ function family(ctx: RuleContext, r: Resolution): 'lambda' | 'queue' | 'topic' |
 function connect(ctx: RuleContext, rule: ResourceView, kind: ConnectionKind, id: string, path: string, when: Connection['when']): void {
   const own = rule.condition !== undefined ? [{ condition: rule.condition, holds: true }] : [];
   const c: Connection = { kind: kind.id, rule: 'EVT-001', source: rule.id, destination: id, path, principal: EVENTS_PRINCIPAL, sourceArn: ruleArnOf(ctx.model, rule.id), when: [...when, ...own] };
-  if ((kind === EVENTS_TARGET_QUEUE || kind === EVENTS_TARGET_TOPIC) && ctx.model.get(id, ['Properties', 'KmsMasterKeyId']) !== undefined && keyNeedsPattern(c, ctx) && !ctx.skips(id)) {
-    ctx.finding(
-      rule.id,
-      'Properties.Name',
-      'warning',
-      `${rule.id} refers to ${id} and ${id} to its key, so the key statement cannot refer to ${rule.id}: it lets EventBridge use the key for every rule of this account and Region (aws:SourceArn pattern), since ${whyRuleUnnamed(ctx.model, rule.id)}`,
-      `give ${rule.id} a Name built from literals, parameters and pseudo parameters so the key statement can name it`,
-    );
-  }
   applyConnection(ctx, kind, c);
 }
 

@@ -1,10 +1,10 @@
 /**
  * EventBridge rule target → SQS queue (EVT-001): the queue's one policy lets
  * `events.amazonaws.com` `sqs:SendMessage`, `ArnEquals aws:SourceArn` the rule; a queue encrypted
- * with a key of the template gets the key statement (`kms:GenerateDataKey*`, `kms:Decrypt`).
- * aws-cdk-lib drops the rule condition for an encrypted queue to avoid the rule → queue → key →
- * rule cycle (aws-cdk#11158); here the key statement names the rule by its name-built ARN, or,
- * without a Name, the account's rules in this Region (reported with the fix).
+ * with a key of the template gets the key statement (`kms:GenerateDataKey*`, `kms:Decrypt` for
+ * `events.amazonaws.com`), without source conditions: EventBridge's key requests carry no
+ * `aws:SourceArn` / `aws:SourceAccount` (see `service-destinations.ts`), and a key statement
+ * naming the rule would close rule → queue → key → rule (aws-cdk#11158).
  */
 import { EVENTS_PRINCIPAL, RULE_PATTERN } from '../events-rules';
 import { serviceDestinationGrants } from '../service-destinations';
@@ -21,5 +21,5 @@ export const EVENTS_TARGET_QUEUE: ConnectionKind = {
     'aws-cdk-lib/aws-events-targets/lib/sqs.ts (SqsQueue.bind: queue.grantSendMessages / addToResourcePolicy with aws:SourceArn the rule, dropped for encrypted queues: aws-cdk#11158)',
   ],
   grants: (c, ctx) =>
-    serviceDestinationGrants(c, ctx, { principal: EVENTS_PRINCIPAL, policy: 'queue', service: 'events', sidPrefix: 'Events', keyPattern: RULE_PATTERN, label: `rule ${c.source}`, patternLabel: 'every rule of this account and Region' }),
+    serviceDestinationGrants(c, ctx, { principal: EVENTS_PRINCIPAL, policy: 'queue', service: 'events', sidPrefix: 'Events', keyPattern: RULE_PATTERN, label: `rule ${c.source}`, patternLabel: 'every rule of this account and Region', keySourceConditions: false }),
 };

@@ -2,7 +2,7 @@
  * EventBridge rule target → SNS topic (EVT-001): the topic's one policy lets
  * `events.amazonaws.com` `sns:Publish`, `ArnEquals aws:SourceArn` the rule; a topic encrypted
  * with a key of the template gets the key statement (`kms:GenerateDataKey*`, `kms:Decrypt`),
- * without a reference to the rule (see `events-target-queue.ts`).
+ * without source conditions (see `events-target-queue.ts`).
  */
 import { EVENTS_PRINCIPAL, RULE_PATTERN } from '../events-rules';
 import { serviceDestinationGrants } from '../service-destinations';
@@ -19,5 +19,5 @@ export const EVENTS_TARGET_TOPIC: ConnectionKind = {
     'aws-cdk-lib/aws-events-targets/lib/sns.ts (SnsTopic.bind: topic.grantPublish(events.amazonaws.com); the topic key grants the same principal)',
   ],
   grants: (c, ctx) =>
-    serviceDestinationGrants(c, ctx, { principal: EVENTS_PRINCIPAL, policy: 'topic', service: 'events', sidPrefix: 'Events', keyPattern: RULE_PATTERN, label: `rule ${c.source}`, patternLabel: 'every rule of this account and Region' }),
+    serviceDestinationGrants(c, ctx, { principal: EVENTS_PRINCIPAL, policy: 'topic', service: 'events', sidPrefix: 'Events', keyPattern: RULE_PATTERN, label: `rule ${c.source}`, patternLabel: 'every rule of this account and Region', keySourceConditions: false }),
 };
