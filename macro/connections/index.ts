@@ -30,6 +30,7 @@ import { EVENTS_TARGET_QUEUE } from './kinds/events-target-queue';
 import { EVENTS_TARGET_ROLE } from './kinds/events-target-role';
 import { EVENTS_TARGET_TOPIC } from './kinds/events-target-topic';
 import { APIGATEWAY_FUNCTION } from './kinds/apigateway-function';
+import { ALARM_TOPIC_KEY } from './kinds/alarm-topic-key';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
@@ -43,7 +44,7 @@ export { applyRole, identityAllows, MANAGED_POLICIES, managedPolicyName, rolePol
 export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
 export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
-export { APIGATEWAY_FUNCTION };
+export { APIGATEWAY_FUNCTION, ALARM_TOPIC_KEY };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
 export const CATALOGUE: readonly ConnectionKind[] = [
@@ -56,4 +57,5 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   EVENTS_TARGET_TOPIC,
   EVENTS_TARGET_ROLE,
   APIGATEWAY_FUNCTION,
+  ALARM_TOPIC_KEY,
 ];

@@ -33,6 +33,9 @@
  *   rules to keep them together, and reads nothing they write.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
  *   follows them only to keep the API Gateway rules together.
+ * - CW-001 adds key statements for alarms' encrypted topics; it runs with the other key-statement
+ *   rules' users of the connection model, after KMS-001 (which only sets a key property), and
+ *   before DATA-001.
  * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
  *   touches: it runs with the other independent rules, before DDB-001.
  * - DDB-001 touches only scalable targets, which no other rule reads or writes.
@@ -50,6 +53,7 @@ import { apiGatewayAccountRole } from './apigateway-account-role';
 import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-methods';
 import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
 import { apiGatewayLambdaPermissions } from './apigateway-lambda-permissions';
+import { alarmTopicKeys } from './alarm-topic-keys';
 import { cloudFormationConditionalDependsOn } from './cloudformation-conditional-depends-on';
 import { cloudFormationExpectedRegions } from './cloudformation-expected-regions';
 import { cloudFormationNamingParameters } from './cloudformation-naming-parameters';
@@ -95,6 +99,7 @@ export const RULES: readonly Rule[] = [
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
   apiGatewayLambdaPermissions,
+  alarmTopicKeys,
   stepFunctionsLogDelivery,
   dynamoDbScalableTargets,
   dataRetainStateful,

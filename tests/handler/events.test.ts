@@ -51,6 +51,7 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'logs-key-policy.json': { status: 'success', mentions: ['LOGS-001 LogsKey', 'logs.${AWS::Region}.${AWS::URLSuffix}'] },
   'external-key-parameter.json': { status: 'success', mentions: ['LOGS-001 SharedLogs Properties.KmsKeyId: error key arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000001: its key policy does not allow logs.us-east-1.amazonaws.com'] },
   'apigateway-account-role.json': { status: 'success', mentions: ['APIGW-001 ApiGatewayCloudWatchRole', 'APIGW-001 ApiGatewayAccount', 'AmazonAPIGatewayPushToCloudWatchLogs', 'CAPABILITY_IAM', 'APIGW-002 ProdStage DependsOn'] },
+  'alarm-topic-keys.json': { status: 'success', mentions: ['CW-001 AlarmKey Properties.KeyPolicy', 'alarm:orders-queue-age'] },
   'apigateway-lambda-permissions.json': { status: 'success', mentions: ['APIGW-004 ListOrdersHandlerInvokePermission', '${Api}/*/GET/orders'] },
   'apigateway-stage-after-account.json': { status: 'success', mentions: ['APIGW-002 ProdStage DependsOn: depends-on Account'] },
   'apigateway-deployment-after-methods.json': { status: 'success', mentions: ['APIGW-003 Deployment DependsOn: depends-on ListOrders', 'APIGW-003 Deployment DependsOn: depends-on CreateOrder'] },

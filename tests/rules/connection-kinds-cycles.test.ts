@@ -77,3 +77,20 @@ describe('no cycle from APIGW-004', () => {
     expect(Object.values(resourcesOf(result.template)).some((r) => JSON.stringify((r as JsonObject).DependsOn ?? null).includes('InvokePermission'))).toBe(false);
   });
 });
+
+describe('no cycle from CW-001', () => {
+  test('a key statement naming the alarm by GetAtt would be a cycle (alarm → topic → key → alarm); the rule builds the ARN from AlarmName, or uses the pattern and says how to name it', () => {
+    // Prepare
+    const template = input('CW-001', 'fix');
+    const naive = deepClone(template);
+    const key = resourcesOf(naive).AlarmKey as { Properties: { KeyPolicy: { Statement: JsonObject[] } } };
+    key.Properties.KeyPolicy.Statement.push({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['QueueAge', 'Arn'] } } } });
+    // Act
+    const result = run(template, only('CW-001'));
+    // Assess
+    expect(cycleIn(naive)).toEqual(expect.arrayContaining(['QueueAge', 'Pager', 'AlarmKey']));
+    expect(cycleIn(result.template)).toBeUndefined();
+    expect(cycleIn(run(template).template)).toBeUndefined();
+    expect(result.report.records).toContainEqual(expect.objectContaining({ rule: 'CW-001', resource: 'Unnamed', action: 'finding', severity: 'warning', hint: expect.stringContaining('AlarmName') }));
+  });
+});
