@@ -20,7 +20,9 @@ import { isSymmetricEncryptionKey, keysOf } from './keys';
 import { statementAllows } from './covers';
 import { pinSourceReferences } from './rewrite';
 import { ensureRolePermission, ensureTrust } from './roles';
-import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, RoleGrant, TrustGrant } from './types';
+import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, RolePolicyGrant, TrustGrant } from './types';
+import { applyPermission } from './permission';
+import { applyRole } from './role';
 
 const POLICY_LABEL = { bucket: 'bucket policy', queue: 'queue policy', topic: 'topic policy', key: 'key policy' } as const;
 
@@ -103,7 +105,7 @@ function applyOrder(ctx: RuleContext, g: OrderGrant, t: Tally): void {
   }
 }
 
-function applyRole(ctx: RuleContext, g: RoleGrant, t: Tally): void {
+function applyRolePolicy(ctx: RuleContext, g: RolePolicyGrant, t: Tally): void {
   const outcome = ensureRolePermission(ctx, g);
   if (outcome.status === 'added') t.added.push(`role ${g.role} ${outcome.path}: ${g.detail}`);
   else if (outcome.status === 'blocked') {
@@ -126,8 +128,10 @@ function applyTrust(ctx: RuleContext, g: TrustGrant, t: Tally): void {
 function applyGrant(ctx: RuleContext, c: Connection, g: Grant, t: Tally): void {
   if (g.to === 'policy') applyPolicy(ctx, c, g, t);
   else if (g.to === 'key') applyKey(ctx, c, g, t);
-  else if (g.to === 'role') applyRole(ctx, g, t);
+  else if (g.to === 'role-policy') applyRolePolicy(ctx, g, t);
   else if (g.to === 'trust') applyTrust(ctx, g, t);
+  else if (g.to === 'permission') applyPermission(ctx, c, g, t);
+  else if (g.to === 'role') applyRole(ctx, c, g, t);
   else applyOrder(ctx, g, t);
 }
 

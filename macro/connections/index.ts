@@ -29,9 +29,17 @@ import { CLOUDTRAIL_TOPIC } from './kinds/cloudtrail-topic';
 import { LOGS_KEY } from './kinds/logs-key';
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
+import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
+import { SNS_SUBSCRIPTION_QUEUE } from './kinds/sns-subscription-queue';
+import { EVENTS_TARGET_FUNCTION } from './kinds/events-target-function';
+import { EVENTS_TARGET_QUEUE } from './kinds/events-target-queue';
+import { EVENTS_TARGET_ROLE } from './kinds/events-target-role';
+import { EVENTS_TARGET_TOPIC } from './kinds/events-target-topic';
+import { APIGATEWAY_FUNCTION } from './kinds/apigateway-function';
+import { ALARM_TOPIC_KEY } from './kinds/alarm-topic-key';
 import type { ConnectionKind } from './types';
 
-export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, RoleGrant, SourceArn, TrustGrant } from './types';
+export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, RolePolicyGrant, SourceArn, TrustGrant } from './types';
 export { ARN_SHAPES, hasWildcard, nameText, sourceArnOf, sourceCondition, sourceContext, type ArnShape } from './source-arn';
 export { identityAllows, statementAllows, trustAllows } from './covers';
 export { ensureRolePermission, ensureTrust, rolePolicies } from './roles';
@@ -40,6 +48,11 @@ export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestin
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
 export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
+export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
+export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies as attachedRolePolicies, type RoleGrant } from './role';
+export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
+export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
+export { APIGATEWAY_FUNCTION, ALARM_TOPIC_KEY };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
 export const CATALOGUE: readonly ConnectionKind[] = [
@@ -52,4 +65,12 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   LOGS_KEY,
   S3_NOTIFICATION_QUEUE,
   S3_NOTIFICATION_TOPIC,
+  SNS_SUBSCRIPTION_FUNCTION,
+  SNS_SUBSCRIPTION_QUEUE,
+  EVENTS_TARGET_FUNCTION,
+  EVENTS_TARGET_QUEUE,
+  EVENTS_TARGET_TOPIC,
+  EVENTS_TARGET_ROLE,
+  APIGATEWAY_FUNCTION,
+  ALARM_TOPIC_KEY,
 ];

@@ -10,7 +10,7 @@ import type { TemplateModel } from '../template/model';
 import { resolve } from '../template/resolve';
 import type { RuleContext } from '../rules/types';
 import { identityAllows, trustAllows } from './covers';
-import type { RoleGrant, TrustGrant } from './types';
+import type { RolePolicyGrant, TrustGrant } from './types';
 
 function list(value: Json | undefined): Json[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -46,8 +46,8 @@ export function rolePolicies(model: TemplateModel, role: string): Array<{ id: st
 
 export type RoleOutcome = { status: 'present'; in: string } | { status: 'added'; path: string } | { status: 'blocked'; reason: string };
 
-/** Makes sure the role may do what the grant says (see `RoleGrant`). */
-export function ensureRolePermission(ctx: RuleContext, g: RoleGrant): RoleOutcome {
+/** Makes sure the role may do what the grant says (see `RolePolicyGrant`). */
+export function ensureRolePermission(ctx: RuleContext, g: RolePolicyGrant): RoleOutcome {
   for (const p of rolePolicies(ctx.model, g.role)) {
     if (p.statements.some((s) => identityAllows(s, g.request))) return { status: 'present', in: p.id };
   }

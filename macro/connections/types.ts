@@ -14,6 +14,8 @@ import type { PolicyKind } from '../template/policies';
 import type { Guard } from '../template/resolve';
 import type { KeyService } from '../preflight/kms';
 import type { RuleContext } from '../rules/types';
+import type { PermissionGrant } from './permission';
+import type { RoleGrant } from './role';
 
 /**
  * The ARN of the acting source, as a grant's `aws:SourceArn` (or `SourceArn`) should say it.
@@ -159,8 +161,8 @@ export interface OrderGrant {
  * statement is in a separate policy resource, `waiter` (the resource the service validates at
  * create time, e.g. the trail) is ordered after that resource.
  */
-export interface RoleGrant {
-  to: 'role';
+export interface RolePolicyGrant {
+  to: 'role-policy';
   role: string;
   policyName: string;
   statement: JsonObject;
@@ -182,7 +184,7 @@ export interface TrustGrant {
   detail: string;
 }
 
-export type Grant = PolicyGrant | KeyGrant | OrderGrant | RoleGrant | TrustGrant;
+export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant | RolePolicyGrant | TrustGrant;
 
 /**
  * One entry of the catalogue: a kind of connection, said once. `grants` returns what the

@@ -28,7 +28,7 @@ import { notTaken, type DeployFacts } from '../template/conditions';
 import type { TemplateModel } from '../template/model';
 import type { Guard } from '../template/resolve';
 
-export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic' | 'sns' | 'events' | 'cloudwatch';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -59,9 +59,15 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   s3: { principal: () => ['s3.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
   // CloudTrail publishing to an encrypted topic ("Amazon SNS topic policy for CloudTrail").
   'cloudtrail-topic': { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // SNS subscriptions to an encrypted queue (aws-sns-subscriptions/lib/sqs.ts), EventBridge targets
+  // that are encrypted queues or topics (aws-events-targets/lib/sqs.ts, sns.ts), alarm actions to an
+  // encrypted topic (SNS guide, "Enable compatibility between event sources from AWS services and encrypted topics").
+  sns: { principal: () => ['sns.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  events: { principal: () => ['events.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  cloudwatch: { principal: () => ['cloudwatch.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
 };
 
-const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail' };
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail', sns: 'Amazon SNS', events: 'Amazon EventBridge', cloudwatch: 'CloudWatch alarms' };
 
 /**
  * Why a key reference on `resource`, chosen under `when`, is not used by this deploy (so it is

@@ -27,10 +27,21 @@
  *   policies; they run after every rule that edits buckets or adds policy statements, so the
  *   cycle check of each edge sees the references those rules wrote.
  * - S3N-002 follows S3N-001 only because the issue lists them so: they touch different resources.
+ * - SNS-001 adds Lambda permissions and queue and key statements, and no DependsOn; it follows
+ *   S3N-002 so that a queue policy S3N-002 created is extended (one policy per queue), and runs
+ *   before DATA-001 so the resources it creates are seen by the data-retention rules.
+ * - EVT-001 adds the same kinds of grants for EventBridge targets, plus role policies and trust;
+ *   it follows SNS-001 so both extend one queue or topic policy, and precedes SFN-001, which
+ *   also edits roles' Policies (each appends its own named entry).
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
+ * - APIGW-004 only creates Lambda permissions (no DependsOn); it follows the other API Gateway
+ *   rules to keep them together, and reads nothing they write.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
  *   follows them only to keep the API Gateway rules together.
+ * - CW-001 adds key statements for alarms' encrypted topics; it runs with the other key-statement
+ *   rules' users of the connection model, after KMS-001 (which only sets a key property), and
+ *   before DATA-001.
  * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
  *   touches: it runs with the other independent rules, before DDB-001.
  * - DDB-001 touches only scalable targets, which no other rule reads or writes.
@@ -47,6 +58,8 @@ import type { Rule } from './types';
 import { apiGatewayAccountRole } from './apigateway-account-role';
 import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-methods';
 import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
+import { apiGatewayLambdaPermissions } from './apigateway-lambda-permissions';
+import { alarmTopicKeys } from './alarm-topic-keys';
 import { cloudFormationConditionalDependsOn } from './cloudformation-conditional-depends-on';
 import { cloudFormationExpectedRegions } from './cloudformation-expected-regions';
 import { cloudFormationNamingParameters } from './cloudformation-naming-parameters';
@@ -67,6 +80,8 @@ import { s3LambdaNotifications } from './s3-lambda-notifications';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
+import { snsSubscriptions } from './sns-subscriptions';
+import { eventsRuleTargets } from './events-rule-targets';
 import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 import { tagsRestrictedValues } from './tags-restricted-values';
 import { tagsShape } from './tags-shape';
@@ -90,9 +105,13 @@ export const RULES: readonly Rule[] = [
   logsKeyPolicy,
   s3LambdaNotifications,
   s3QueueTopicNotifications,
+  snsSubscriptions,
+  eventsRuleTargets,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
+  apiGatewayLambdaPermissions,
+  alarmTopicKeys,
   stepFunctionsLogDelivery,
   dynamoDbScalableTargets,
   dataRetainStateful,

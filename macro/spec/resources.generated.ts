@@ -227,6 +227,8 @@ export const REPLACEMENT: Readonly<Record<string, string>> = {
   'AWS::ElastiCache::ReplicationGroup': 'AtRestEncryptionEnabled AuthToken? CacheSubnetGroupName DataTieringEnabled Engine GlobalReplicationGroupId KmsKeyId NetworkType NodeGroupConfiguration? NumNodeGroups? Port PreferredCacheClusterAZs ReplicasPerNodeGroup ReplicationGroupId SnapshotArns SnapshotName',
   'AWS::Elasticsearch::Domain': 'AdvancedSecurityOptions? DomainName ElasticsearchVersion? EncryptionAtRestOptions? NodeToNodeEncryptionOptions?',
   'AWS::FSx::FileSystem': 'BackupId FileSystemType FileSystemTypeVersion KmsKeyId SecurityGroupIds SubnetIds',
+  'AWS::IAM::ManagedPolicy': 'Description ManagedPolicyName Path',
+  'AWS::IAM::Policy': '',
   'AWS::IAM::Role': 'Path RoleName',
   'AWS::KMS::Key': '',
   'AWS::Kinesis::Stream': 'Name',

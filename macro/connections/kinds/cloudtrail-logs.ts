@@ -78,7 +78,7 @@ export const CLOUDTRAIL_LOGS: ConnectionKind = {
       const first = distinct[0];
       const group = isObject(first) && Array.isArray(first['Fn::GetAtt']) && typeof first['Fn::GetAtt'][0] === 'string' && ctx.model.type(first['Fn::GetAtt'][0]) === 'AWS::Logs::LogGroup' ? first['Fn::GetAtt'][0] : undefined;
       grants.push({
-        to: 'role',
+        to: 'role-policy',
         role,
         policyName: `CloudTrailLogs${trail}`,
         statement: { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: distinct.length === 1 ? first : distinct },

@@ -1,0 +1,165 @@
+/**
+ * EVT-001: an EventBridge rule's targets of the template may be reached by EventBridge.
+ *
+ * CloudFormation creates a rule and its targets without checking that EventBridge may deliver;
+ * a target without the grant fails at every match (`FailedInvocations`), silently. aws-cdk-lib's
+ * `addTarget` writes the grants by construction (`aws-events-targets/lib/*.ts`); the connections
+ * are the catalogue's `events-target-*` kinds:
+ * - Lambda function (alias, version): an `AWS::Lambda::Permission` for `events.amazonaws.com`,
+ *   `SourceArn` the rule ("Using resource-based policies for Amazon EventBridge");
+ * - SQS queue / SNS topic: a statement in its one policy for `events.amazonaws.com`
+ *   (`sqs:SendMessage` / `sns:Publish`), `ArnEquals aws:SourceArn` the rule; for a queue or topic
+ *   encrypted with a key of the template, the key statement (`kms:GenerateDataKey*`,
+ *   `kms:Decrypt`, no source condition: see below); a key outside the template goes to the KMS preflight, an AWS managed key
+ *   (`alias/aws/sqs`, `alias/aws/sns`) is a finding;
+ * - a target reached through `RoleArn` (state machine, Kinesis stream, Firehose stream, event bus):
+ *   the role, when it is a role of the template, trusts `events.amazonaws.com` and may perform the
+ *   target's action on it (`states:StartExecution`, `kinesis:PutRecord(s)`,
+ *   `firehose:PutRecord(Batch)`, `events:PutEvents`), inline policy `EventBridgeTargets`; a role
+ *   outside the template is a finding naming them; no `RoleArn` at all is a finding too.
+ * The rule's ARN is built from its `Name` (and `EventBusName`):
+ * `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/[<bus>/]<name>`; without a
+ * Name, `!GetAtt Rule.Arn` (safe: nothing waits for these grants). The key statement carries no
+ * source condition: EventBridge's key requests carry no aws:SourceArn or aws:SourceAccount ("Enable
+ * compatibility between event sources from AWS services and encrypted topics", SNS Developer
+ * Guide), as aws-cdk-lib writes it, which also keeps rule → queue → key → rule from closing.
+ * No DependsOn is added: EventBridge validates none of this at create time.
+ *
+ * Expectations
+ * - Skips: targets outside the template (recorded as skipped), target types with no grant here
+ *   (reported as info: CloudWatch Logs log groups need an `AWS::Logs::ResourcePolicy` for
+ *   `events.amazonaws.com`, limited to 10 per Region and account), a `Targets` list or entry
+ *   computed at deploy time (reported), a destination or role that skips EVT-001.
+ * - Already compliant: a permission, queue/topic/key statement or role policy that allows this
+ *   rule's request (any Sid, patterns that match the rule's ARN, AWS managed policies of the
+ *   role-grant table, wildcards): nothing is added.
+ * - Conditions: the target's `Fn::If` branches and the rule's Condition go into a new permission's
+ *   Condition; policy statements inherit the destination policy's condition.
+ */
+import type { ResourceView, Rule, RuleContext } from './types';
+import { applyConnection, recordConnection } from '../connections/apply';
+import { compositeArn, destinationsIn } from '../connections/discover';
+import { EVENTS_PRINCIPAL, ruleArnOf } from '../connections/events-rules';
+import { EVENTS_TARGET_FUNCTION } from '../connections/kinds/events-target-function';
+import { EVENTS_TARGET_QUEUE } from '../connections/kinds/events-target-queue';
+import { EVENTS_TARGET_ROLE, ROLE_TARGETS } from '../connections/kinds/events-target-role';
+import { EVENTS_TARGET_TOPIC } from '../connections/kinds/events-target-topic';
+import { lambdaTargetsIn, writtenAs } from '../connections/lambda-targets';
+import { FUNCTION_TYPES } from '../connections/permission';
+import type { Connection, ConnectionKind } from '../connections/types';
+import { intrinsicName } from '../template/intrinsics';
+import { isObject } from '../template/json';
+import { resolve, type Resolution } from '../template/resolve';
+
+type Value = { path: string; resolution: Resolution };
+
+const QUEUE_SPEC = {
+  type: 'AWS::SQS::Queue',
+  arnForm: (r: Extract<Resolution, { kind: 'resource' }>) => (r.attribute === 'Arn' ? undefined : `${r.attribute === undefined ? `!Ref ${r.id} gives the queue's URL` : `${r.id}.${r.attribute} is not the queue's ARN`}, but a target's Arn is the queue's ARN: use !GetAtt ${r.id}.Arn`),
+  compositeArn: compositeArn('sqs', 'QueueName'),
+};
+const TOPIC_SPEC = {
+  type: 'AWS::SNS::Topic',
+  arnForm: (r: Extract<Resolution, { kind: 'resource' }>) => (r.attribute === undefined || r.attribute === 'TopicArn' ? undefined : `${r.id}.${r.attribute} is not the topic's ARN: use !Ref ${r.id}`),
+  compositeArn: compositeArn('sns', 'TopicName'),
+};
+
+/** Which family a target value belongs to, by the type it names or the service in its ARN. */
+function family(ctx: RuleContext, r: Resolution): 'lambda' | 'queue' | 'topic' | 'role' | 'logs' | 'other' {
+  const type = r.kind === 'resource' ? (ctx.model.type(r.id) ?? '') : '';
+  const text = r.kind === 'composite' ? r.text : r.kind === 'literal' && typeof r.value === 'string' ? r.value : '';
+  if (FUNCTION_TYPES.has(type) || text.includes(':lambda:')) return 'lambda';
+  if (type === 'AWS::SQS::Queue' || text.includes(':sqs:')) return 'queue';
+  if (type === 'AWS::SNS::Topic' || text.includes(':sns:')) return 'topic';
+  if (ROLE_TARGETS[type] !== undefined) return 'role';
+  if (type === 'AWS::Logs::LogGroup' || text.includes(':log-group:')) return 'logs';
+  return 'other';
+}
+
+function connect(ctx: RuleContext, rule: ResourceView, kind: ConnectionKind, id: string, path: string, when: Connection['when']): void {
+  const own = rule.condition !== undefined ? [{ condition: rule.condition, holds: true }] : [];
+  const c: Connection = { kind: kind.id, rule: 'EVT-001', source: rule.id, destination: id, path, principal: EVENTS_PRINCIPAL, sourceArn: ruleArnOf(ctx.model, rule.id), when: [...when, ...own] };
+  applyConnection(ctx, kind, c);
+}
+
+function external(ctx: RuleContext, rule: ResourceView, kind: ConnectionKind, v: Value, what: string): void {
+  ctx.finding(rule.id, v.path, 'info', `names ${what} outside this template: it must already let events.amazonaws.com deliver to it`);
+  recordConnection(ctx, { rule: 'EVT-001', kind: kind.id, source: rule.id, destination: writtenAs(v.resolution), principal: EVENTS_PRINCIPAL }, 'skipped', [], `the target is outside this template`);
+}
+
+function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Record<string, unknown>): void {
+  const path = `Properties.Targets[${index}].Arn`;
+  const values: Value[] = resolve(entry.Arn as never, ctx.model).map((resolution) => ({ path, resolution }));
+  const by = (f: ReturnType<typeof family>) => values.filter((v) => v.resolution.kind !== 'no-value' && family(ctx, v.resolution) === f);
+
+  const lambda = lambdaTargetsIn(ctx, rule.id, by('lambda'), 'EventBridge');
+  for (const x of lambda.external) external(ctx, rule, EVENTS_TARGET_FUNCTION, x, 'a function');
+  for (const f of lambda.found) connect(ctx, rule, EVENTS_TARGET_FUNCTION, f.id, f.path, f.when);
+
+  for (const [f, spec, kind, noun] of [['queue', QUEUE_SPEC, EVENTS_TARGET_QUEUE, 'a queue'], ['topic', TOPIC_SPEC, EVENTS_TARGET_TOPIC, 'a topic']] as const) {
+    const { found, external: ext } = destinationsIn(ctx, rule.id, by(f), spec);
+    for (const x of ext) external(ctx, rule, kind, x, noun);
+    for (const d of found) connect(ctx, rule, kind, d.id, d.path, d.when);
+  }
+
+  for (const v of by('role')) {
+    const r = v.resolution as Extract<Resolution, { kind: 'resource' }>;
+    if (entry.RoleArn === undefined) {
+      ctx.finding(rule.id, `Properties.Targets[${index}]`, 'warning', `has no RoleArn: EventBridge needs a role trusting events.amazonaws.com that may ${ROLE_TARGETS[ctx.model.type(r.id) ?? ''].actions.join(' and ')} on ${r.id}`);
+      recordConnection(ctx, { rule: 'EVT-001', kind: EVENTS_TARGET_ROLE.id, source: rule.id, destination: r.id, principal: EVENTS_PRINCIPAL }, 'finding', [], 'the target has no RoleArn');
+      continue;
+    }
+    connect(ctx, rule, EVENTS_TARGET_ROLE, r.id, v.path, r.when);
+  }
+  for (const v of by('other')) {
+    const r = v.resolution;
+    const what = r.kind === 'resource' ? `${r.id}, a ${ctx.model.type(r.id)}: no grant for this target type is checked here` : `${writtenAs(r)}, outside this template: it must already let EventBridge reach it`;
+    ctx.finding(rule.id, v.path, 'info', `names ${what}`);
+  }
+  for (const v of by('logs')) {
+    ctx.finding(rule.id, v.path, 'info', 'is a CloudWatch Logs log group: it needs an AWS::Logs::ResourcePolicy letting events.amazonaws.com logs:CreateLogStream and logs:PutLogEvents on it (at most 10 per Region and account, so one per account is best: not added here)');
+  }
+}
+
+export const eventsRuleTargets: Rule = {
+  id: 'EVT-001',
+  title: 'Let EventBridge reach the targets its rules name',
+  rationale:
+    'CloudFormation creates rules and targets without checking that EventBridge may invoke, send or publish to them; a target without its grant fails at every match (FailedInvocations), silently. Functions get a permission pinned to the rule, queues and topics (and their keys) a statement pinned by aws:SourceArn, and roles of targets reached through RoleArn the trust and action they need, unless they are already there.',
+  resourceTypes: ['AWS::Events::Rule'],
+  changes: [
+    'AWS::Lambda::Permission',
+    'AWS::SQS::QueuePolicy',
+    'AWS::SQS::QueueInlinePolicy Properties.PolicyDocument',
+    'AWS::SNS::TopicPolicy',
+    'AWS::SNS::TopicInlinePolicy Properties.PolicyDocument',
+    'AWS::KMS::Key Properties.KeyPolicy',
+    'AWS::IAM::Role Properties.Policies',
+    'AWS::IAM::Role Properties.AssumeRolePolicyDocument',
+    'AWS::IAM::Policy Properties.PolicyDocument',
+    'AWS::IAM::ManagedPolicy Properties.PolicyDocument',
+  ],
+  references: [
+    ...EVENTS_TARGET_FUNCTION.references,
+    ...EVENTS_TARGET_QUEUE.references.slice(1),
+    ...EVENTS_TARGET_TOPIC.references.slice(1),
+    ...EVENTS_TARGET_ROLE.references,
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html (resource type rule: arn:${Partition}:events:${Region}:${Account}:rule/[${EventBusName}/]${RuleName})',
+    'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html (Name: generated when not given)',
+  ],
+  apply(rule, ctx) {
+    const targets = rule.properties.Targets;
+    if (targets === undefined) return;
+    if (!Array.isArray(targets)) {
+      ctx.finding(rule.id, 'Properties.Targets', 'info', 'is computed at deploy time, so its targets cannot be checked here');
+      return;
+    }
+    targets.forEach((entry, i) => {
+      if (!isObject(entry) || intrinsicName(entry) !== undefined) {
+        ctx.finding(rule.id, `Properties.Targets[${i}]`, 'info', 'is computed at deploy time, so this target cannot be checked here');
+        return;
+      }
+      target(ctx, rule, i, entry);
+    });
+  },
+};
