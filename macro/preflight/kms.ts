@@ -19,7 +19,7 @@ import { wildcardMatch } from '../template/statements';
 import type { KeyRead } from './kms-client';
 import { loadKmsClient } from './load';
 
-export type KeyService = 'logs' | 'cloudtrail' | 's3';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudfront' | 'delivery';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -48,9 +48,13 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   cloudtrail: { principal: () => ['cloudtrail.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:DescribeKey'] },
   // S3 event notifications to an encrypted queue or topic (aws-s3-notifications/lib/sqs.ts, sns.ts).
   s3: { principal: () => ['s3.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // CloudFront origin access control reading SSE-KMS objects (aws-cloudfront-origins/lib/s3-origin.ts: READ is kms:Decrypt).
+  cloudfront: { principal: () => ['cloudfront.amazonaws.com'], actions: ['kms:Decrypt'] },
+  // Vended log delivery to SSE-KMS buckets ("Logs sent to Amazon S3": kms:GenerateDataKey* for delivery.logs.amazonaws.com).
+  delivery: { principal: () => ['delivery.logs.amazonaws.com'], actions: ['kms:GenerateDataKey'] },
 };
 
-const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3' };
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', cloudfront: 'CloudFront', delivery: 'CloudWatch Logs log delivery' };
 
 /** The region in a KMS ARN (`arn:<p>:kms:<region>:<account>:key/…`), if the value is one. */
 export function arnRegion(key: string): string | undefined {

@@ -21,6 +21,9 @@
  *   policies; they run after every rule that edits buckets or adds policy statements, so the
  *   cycle check of each edge sees the references those rules wrote.
  * - S3N-002 follows S3N-001 only because the issue lists them so: they touch different resources.
+ * - CF-001 adds CloudFront's statements to origin bucket policies and their keys: after S3-002
+ *   (which may have created the bucket's one policy) and S3-003 (which may have set the bucket's
+ *   default encryption, whose key gets the decrypt statement). It adds no DependsOn edge.
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
@@ -41,6 +44,7 @@ import type { Rule } from './types';
 import { apiGatewayAccountRole } from './apigateway-account-role';
 import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-methods';
 import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
+import { cloudFrontOriginAccessControl } from './cloudfront-origin-access-control';
 import { cloudFormationConditionalDependsOn } from './cloudformation-conditional-depends-on';
 import { cloudFormationExpectedRegions } from './cloudformation-expected-regions';
 import { cloudFormationNamingParameters } from './cloudformation-naming-parameters';
@@ -78,6 +82,7 @@ export const RULES: readonly Rule[] = [
   logsKeyPolicy,
   s3LambdaNotifications,
   s3QueueTopicNotifications,
+  cloudFrontOriginAccessControl,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
