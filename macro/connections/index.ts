@@ -24,6 +24,7 @@
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { CLOUDFRONT_OAC_BUCKET } from './kinds/cloudfront-oac-bucket';
+import { ELB_ACCESS_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, VPC_FLOW_LOG_BUCKET } from './kinds/log-delivery-bucket';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
@@ -32,7 +33,7 @@ export { statementAllows } from './covers';
 export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestination, type FoundDestination } from './discover';
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
-export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET };
+export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
-export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET];
+export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET];

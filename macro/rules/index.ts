@@ -24,6 +24,9 @@
  * - CF-001 adds CloudFront's statements to origin bucket policies and their keys: after S3-002
  *   (which may have created the bucket's one policy) and S3-003 (which may have set the bucket's
  *   default encryption, whose key gets the decrypt statement). It adds no DependsOn edge.
+ * - LOGD-001 adds the log-delivery statements to log buckets' policies and their keys, and makes
+ *   flow logs and load balancers depend on those policies: after S3-002 (which may have created
+ *   the bucket's one policy, which it extends) and S3-003 (which sets the log bucket's encryption).
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
@@ -55,6 +58,7 @@ import { dataRetainStateful } from './data-retain-stateful';
 import { dataVersioningPitr } from './data-versioning-pitr';
 import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
 import { kmsKeyRotation } from './kms-key-rotation';
+import { logDeliveryBucketPolicy } from './log-delivery-bucket-policy';
 import { logsKeyPolicy } from './logs-key-policy';
 import { rdsBootstrapFindings } from './rds-bootstrap-findings';
 import { s3DefaultEncryption } from './s3-default-encryption';
@@ -83,6 +87,7 @@ export const RULES: readonly Rule[] = [
   s3LambdaNotifications,
   s3QueueTopicNotifications,
   cloudFrontOriginAccessControl,
+  logDeliveryBucketPolicy,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
