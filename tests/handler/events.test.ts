@@ -60,6 +60,8 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'naming-parameter-bad-value.json': { status: 'failure', mentions: ['PARAM-001 - Parameters.EnvironmentSuffix', '"Feature_Login"', '^[a-z0-9]+(-[a-z0-9]+)*$'] },
   'cloudformation-conditional-depends-on.json': { status: 'success', mentions: ['DEP-001 AppQueue DependsOn: removed QueueKey: it exists only when UseCmk holds'] },
   'data-versioning-pitr.json': { status: 'success', mentions: ['DATA-002 Uploads Properties.VersioningConfiguration', 'DATA-002 Orders Properties.PointInTimeRecoverySpecification', '"PointInTimeRecoveryEnabled":true'] },
+  'cloudfront-origin-access-control.json': { status: 'success', mentions: ['CF-001 SitePolicy', 'CF-001 SiteKey Properties.KeyPolicy', 'distribution/${Cdn}', 'distribution/*'] },
+  'log-delivery-bucket-policy.json': { status: 'success', mentions: ['LOGD-001 LogsPolicy', 'AWSLogDeliveryWriteVpcFlowLog', 'AWSLogDeliveryAclCheck', 'S3ServerAccessLogsData', 'arn:${AWS::Partition}:iam::127311923021:root', 'LOGD-001 Web DependsOn'] },
   'rds-bootstrap-findings.json': { status: 'success', mentions: ['RDS-001 Database Properties.MasterUserPassword: error', 'asks for JSON key Password, which DbSecret does not hold', 'RDS-001 ReportingDb Properties.MasterUserPassword: error', 'RDS-001 ReportingDb Properties.PubliclyAccessible: warning'] },
 };
 
