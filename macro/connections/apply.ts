@@ -19,6 +19,8 @@ import type { RuleContext } from '../rules/types';
 import { isSymmetricEncryptionKey, keysOf } from './keys';
 import { statementAllows } from './covers';
 import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant } from './types';
+import { applyPermission } from './permission';
+import { applyRole } from './role';
 
 const POLICY_LABEL = { bucket: 'bucket policy', queue: 'queue policy', topic: 'topic policy', key: 'key policy' } as const;
 
@@ -95,6 +97,8 @@ function applyOrder(ctx: RuleContext, g: OrderGrant, t: Tally): void {
 function applyGrant(ctx: RuleContext, c: Connection, g: Grant, t: Tally): void {
   if (g.to === 'policy') applyPolicy(ctx, c, g, t);
   else if (g.to === 'key') applyKey(ctx, c, g, t);
+  else if (g.to === 'permission') applyPermission(ctx, c, g, t);
+  else if (g.to === 'role') applyRole(ctx, c, g, t);
   else applyOrder(ctx, g, t);
 }
 

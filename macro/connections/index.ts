@@ -33,6 +33,8 @@ export { statementAllows } from './covers';
 export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestination, type FoundDestination } from './discover';
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
+export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
+export { applyRole, identityAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies, type RoleGrant } from './role';
 export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */

@@ -14,6 +14,8 @@ import type { PolicyKind } from '../template/policies';
 import type { Guard } from '../template/resolve';
 import type { KeyService } from '../preflight/kms';
 import type { RuleContext } from '../rules/types';
+import type { PermissionGrant } from './permission';
+import type { RoleGrant } from './role';
 
 /**
  * The ARN of the acting source, as a grant's `aws:SourceArn` (or `SourceArn`) should say it.
@@ -139,7 +141,7 @@ export interface OrderGrant {
   onCycle?: { path: string; consequence: string; rewrite: string };
 }
 
-export type Grant = PolicyGrant | KeyGrant | OrderGrant;
+export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant;
 
 /**
  * One entry of the catalogue: a kind of connection, said once. `grants` returns what the
