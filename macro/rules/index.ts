@@ -27,6 +27,9 @@
  * - LOGD-001 adds the log-delivery statements to log buckets' policies and their keys, and makes
  *   flow logs and load balancers depend on those policies: after S3-002 (which may have created
  *   the bucket's one policy, which it extends) and S3-003 (which sets the log bucket's encryption).
+ * - ESM-001 adds event-source read permissions to function roles and orders mappings after
+ *   their roles: it reads queue, stream and table keys that earlier rules never change, and writes
+ *   only roles and mapping DependsOn, so it runs with the other connection rules.
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-003 orders deployments after their methods; it reads nothing the APIGW rules write, and
@@ -58,6 +61,7 @@ import { dataRetainStateful } from './data-retain-stateful';
 import { dataVersioningPitr } from './data-versioning-pitr';
 import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
 import { kmsKeyRotation } from './kms-key-rotation';
+import { lambdaEventSourceMapping } from './lambda-event-source-mapping';
 import { logDeliveryBucketPolicy } from './log-delivery-bucket-policy';
 import { logsKeyPolicy } from './logs-key-policy';
 import { rdsBootstrapFindings } from './rds-bootstrap-findings';
@@ -88,6 +92,7 @@ export const RULES: readonly Rule[] = [
   s3QueueTopicNotifications,
   cloudFrontOriginAccessControl,
   logDeliveryBucketPolicy,
+  lambdaEventSourceMapping,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,

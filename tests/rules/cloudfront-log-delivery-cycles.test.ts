@@ -1,5 +1,5 @@
 /**
- * CF-001 and LOGD-001 write statements that could refer to the acting source, and LOGD-001 adds
+ * CF-001, LOGD-001 and ESM-001 write statements that could refer to the acting source, and LOGD-001 adds
  * DependsOn edges; none of them may close a dependency cycle, including where the naive fix would:
  * a key policy that names the distribution whose origin bucket the key encrypts (Key →
  * Distribution → Bucket → Key), and a log bucket's policy that names, by GetAtt, a source bucket
@@ -174,5 +174,29 @@ describe('the Application Load Balancer log principal follows the Region', () =>
     // Assess
     expect(JSON.stringify(template)).not.toContain('AllowELBAccessLogsAlb');
     expect(report.records.some((r) => r.rule === 'LOGD-001' && r.resource === 'Alb' && r.detail.includes('Region is not known'))).toBe(true);
+  });
+});
+
+describe('no cycle from event source mapping grants', () => {
+  test('a mapping the role already waits for is not made to wait for the role, and the output has no cycle', () => {
+    // Prepare
+    const input: JsonObject = {
+      Resources: {
+        Jobs: { Type: 'AWS::SQS::Queue' },
+        WorkerRole: {
+          Type: 'AWS::IAM::Role',
+          DependsOn: 'JobsMapping',
+          Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+        },
+        JobsMapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: 'acme-worker', EventSourceArn: { 'Fn::GetAtt': ['Jobs', 'Arn'] } } },
+        Worker: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'acme-worker', Runtime: 'nodejs24.x', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['WorkerRole', 'Arn'] }, Code: { ZipFile: 'x' } } },
+      },
+    };
+    // Act
+    const { template, report } = run(input);
+    // Assess
+    expect(cycleIn(template)).toBeUndefined();
+    expect((template.Resources as JsonObject).JobsMapping as JsonObject).not.toHaveProperty('DependsOn');
+    expect(report.connections?.find((c) => c.rule === 'ESM-001')?.status).toBe('finding');
   });
 });
