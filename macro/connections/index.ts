@@ -26,6 +26,7 @@ import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { CLOUDFRONT_OAC_BUCKET } from './kinds/cloudfront-oac-bucket';
 import { ELB_ACCESS_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, VPC_FLOW_LOG_BUCKET } from './kinds/log-delivery-bucket';
 import { LAMBDA_EVENT_SOURCE } from './kinds/lambda-event-source';
+import { STATE_MACHINE_KEY } from './kinds/state-machine-key';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
@@ -36,7 +37,7 @@ export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } fr
 export { applyConnection, recordConnection } from './apply';
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
 export { applyRole, identityAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies, type RoleGrant } from './role';
-export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE };
+export { S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
-export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE];
+export const CATALOGUE: readonly ConnectionKind[] = [S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC, CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY];

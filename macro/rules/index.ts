@@ -36,6 +36,9 @@
  *   follows them only to keep the API Gateway rules together.
  * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
  *   touches: it runs with the other independent rules, before DDB-001.
+ * - SFN-002 adds key grants to state machine roles and the log-delivery statement to their keys;
+ *   it follows SFN-001 only to keep the Step Functions rules together (they write different
+ *   inline policies of the same role).
  * - DDB-001 touches only scalable targets, which no other rule reads or writes.
  * - DATA-001 adds DeletionPolicy / UpdateReplacePolicy to stateful resources; it runs at the end
  *   with the other data-retention rules, so it also covers the resources other rules created.
@@ -70,6 +73,7 @@ import { s3LambdaNotifications } from './s3-lambda-notifications';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
+import { stepFunctionsCustomerManagedKey } from './stepfunctions-customer-managed-key';
 import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 import { tagsRestrictedValues } from './tags-restricted-values';
 import { tagsShape } from './tags-shape';
@@ -97,6 +101,7 @@ export const RULES: readonly Rule[] = [
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
   stepFunctionsLogDelivery,
+  stepFunctionsCustomerManagedKey,
   dynamoDbScalableTargets,
   dataRetainStateful,
   dataVersioningPitr,

@@ -1,5 +1,5 @@
 /**
- * CF-001, LOGD-001 and ESM-001 write statements that could refer to the acting source, and LOGD-001 adds
+ * CF-001, LOGD-001, ESM-001 and SFN-002 write statements that could refer to the acting source, and LOGD-001 adds
  * DependsOn edges; none of them may close a dependency cycle, including where the naive fix would:
  * a key policy that names the distribution whose origin bucket the key encrypts (Key →
  * Distribution → Bucket → Key), and a log bucket's policy that names, by GetAtt, a source bucket
@@ -198,5 +198,47 @@ describe('no cycle from event source mapping grants', () => {
     expect(cycleIn(template)).toBeUndefined();
     expect((template.Resources as JsonObject).JobsMapping as JsonObject).not.toHaveProperty('DependsOn');
     expect(report.connections?.find((c) => c.rule === 'ESM-001')?.status).toBe('finding');
+  });
+});
+
+describe('no cycle from state machine key grants', () => {
+  const machine = (name?: string): JsonObject => ({
+    Resources: {
+      Key: { Type: 'AWS::KMS::Key' },
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
+      Machine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          ...(name ? { StateMachineName: name } : {}),
+          RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
+          DefinitionString: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+          EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+        },
+      },
+    },
+  });
+
+  test('the naive role statement (encryption context !Ref Machine) closes Machine → Role → Machine', () => {
+    // Prepare
+    const naive = machine('orders');
+    ((naive.Resources as JsonObject).Role as JsonObject).Properties = {
+      ...(((naive.Resources as JsonObject).Role as JsonObject).Properties as JsonObject),
+      Policies: [{ PolicyName: 'Key', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: 'Machine' } } } }] } }],
+    };
+    // Act
+    const cycle = cycleIn(naive);
+    // Assess
+    expect(cycle).toEqual(expect.arrayContaining(['Machine', 'Role']));
+  });
+
+  test.each([['orders', 'stateMachine:orders'], [undefined, 'stateMachine:*']])('SFN-002 writes the ARN from the name (%s), never a reference to the state machine', (name, tail) => {
+    // Act
+    const { template } = run(machine(name));
+    // Assess
+    expect(cycleIn(template)).toBeUndefined();
+    const policies = (((template.Resources as JsonObject).Role as JsonObject).Properties as JsonObject).Policies as JsonObject[];
+    const text = JSON.stringify(policies);
+    expect(text).toContain(tail);
+    expect(text).not.toContain('"Machine"');
   });
 });
