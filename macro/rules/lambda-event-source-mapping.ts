@@ -18,9 +18,14 @@
  * function of the template, whose `Role` is a role of the template.
  *
  * Expectations
+ * - Amazon MQ brokers and MSK clusters of the template: `mq:DescribeBroker` /
+ *   `kafka:DescribeClusterV2` and `kafka:GetBootstrapBrokers` on the source, the six network
+ *   interface actions on `*` (they take no resource ARN), and `secretsmanager:GetSecretValue` on
+ *   the secret a `SourceAccessConfigurations` entry names (Lambda Developer Guide, "Using Lambda
+ *   with Amazon MQ" and "… Amazon MSK", Execution role permissions).
  * - Skips: sources outside the template (reported), a function or role outside the template
- *   (reported: the role must already allow the actions), Amazon MQ, MSK and self-managed Kafka
- *   sources (reported: not handled yet), a mapping, role or source that skips ESM-001.
+ *   (reported: the role must already allow the actions), self-managed Kafka (no source resource),
+ *   a mapping, role or source that skips ESM-001.
  * - Already compliant: the role's inline policies, an attached `AWS::IAM::Policy` /
  *   `ManagedPolicy`, or the AWS managed execution role policy for that source
  *   (AWSLambdaSQSQueueExecutionRole, AWSLambdaKinesisExecutionRole, AWSLambdaDynamoDBExecutionRole)
@@ -70,10 +75,10 @@ export const lambdaEventSourceMapping: Rule = {
       }
       const spec = EVENT_SOURCES[type];
       if (spec === undefined) {
-        ctx.finding(mapping.id, PATH, 'info', `${source} is an ${type}: its execution role permissions are not checked by ESM-001 (SQS, Kinesis and DynamoDB streams are)`);
+        ctx.finding(mapping.id, PATH, 'info', `${source} is an ${type}: its execution role permissions are not checked by ESM-001 (SQS, Kinesis, DynamoDB streams, Amazon MQ and MSK are)`);
         continue;
       }
-      if (r.kind === 'resource' && r.attribute !== spec.attribute) {
+      if (r.kind === 'resource' && r.attribute !== spec.attribute && !(spec.refIsArn && r.attribute === undefined)) {
         ctx.finding(mapping.id, PATH, 'warning', `${r.attribute === undefined ? `!Ref ${source}` : `${source}.${r.attribute}`} is not the ARN Lambda needs: use !GetAtt ${source}.${spec.attribute}`);
       }
       if (fn === undefined) {

@@ -23,7 +23,7 @@
  * default policy (the function depends on it).
  */
 import { canonicalString } from '../../template/intrinsics';
-import type { Json } from '../../template/json';
+import { isObject, type Json } from '../../template/json';
 import { resolve } from '../../template/resolve';
 import type { RuleContext } from '../../rules/types';
 import { keysOf } from '../keys';
@@ -45,7 +45,17 @@ export interface EventSourceSpec {
   /** Where the source names its KMS key, when it is encrypted. */
   key?(ctx: RuleContext, source: string): { path: string; value: Json } | undefined;
   managedPolicy: string;
+  /** `Ref` gives the ARN too (MSK clusters). */
+  refIsArn?: boolean;
+  /** The mapping's `SourceAccessConfigurations` may name a Secrets Manager secret Lambda reads. */
+  secret?: boolean;
 }
+
+/** The network interface actions Lambda needs to reach a broker or cluster in a VPC (the Lambda guide's MQ and MSK pages; the SAM MQ event's note lists the same six). */
+const VPC_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'];
+
+/** Access configuration types whose URI is a Secrets Manager secret. */
+const SECRET_TYPES = new Set(['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH', 'CLIENT_CERTIFICATE_TLS_AUTH', 'SERVER_ROOT_CA_CERTIFICATE']);
 
 export const EVENT_SOURCES: Record<string, EventSourceSpec> = {
   'AWS::SQS::Queue': {
@@ -81,6 +91,28 @@ export const EVENT_SOURCES: Record<string, EventSourceSpec> = {
     },
     managedPolicy: 'AWSLambdaDynamoDBExecutionRole',
   },
+  // "Using Lambda with Amazon MQ" (Execution role permissions): mq:DescribeBroker, the broker's
+  // credentials secret, and the network interface actions Lambda needs in the broker's VPC.
+  'AWS::AmazonMQ::Broker': {
+    type: 'AWS::AmazonMQ::Broker',
+    attribute: 'Arn',
+    actions: ['mq:DescribeBroker'],
+    anyResource: VPC_ACTIONS,
+    secret: true,
+    managedPolicy: '',
+  },
+  // "Using Lambda with Amazon MSK" (Execution role permissions; the AWSLambdaMSKExecutionRole set):
+  // kafka:DescribeClusterV2 and kafka:GetBootstrapBrokers on the cluster, and the network
+  // interface actions; a BASIC_AUTH / SASL_SCRAM secret when the mapping names one.
+  'AWS::MSK::Cluster': {
+    type: 'AWS::MSK::Cluster',
+    attribute: 'Arn',
+    refIsArn: true,
+    actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+    anyResource: VPC_ACTIONS,
+    secret: true,
+    managedPolicy: 'AWSLambdaMSKExecutionRole',
+  },
 };
 
 /** The source's ARN as the role statement may write it: `GetAtt`, or built from its name when the source may not exist whenever the role does. */
@@ -115,6 +147,15 @@ export function eventSourceGrants(c: Connection, ctx: RuleContext, role: { funct
   }
   if (spec.anyResource !== undefined) {
     grants.push({ ...base, statement: { Effect: 'Allow', Action: spec.anyResource, Resource: '*' }, request: { actions: spec.anyResource, resources: ['*'] }, detail: `let ${role.function} ${spec.anyResource.join(', ')} for ${c.source} (the action takes no resource ARN)` } satisfies RoleGrant);
+  }
+  if (spec.secret) {
+    const configs = ctx.model.get(c.source, ['Properties', 'SourceAccessConfigurations']);
+    for (const entry of Array.isArray(configs) ? configs : []) {
+      if (!isObject(entry) || typeof entry.Type !== 'string' || !SECRET_TYPES.has(entry.Type) || entry.URI === undefined) continue;
+      const secrets = resolve(entry.URI, ctx.model).filter((r) => r.kind === 'resource');
+      if (secrets.some((r) => r.kind === 'resource' && role.id !== undefined && !ctx.model.conditionImplies(ctx.model.condition(role.id), ctx.model.condition(r.id)))) continue;
+      grants.push({ ...base, statement: { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: entry.URI }, request: { actions: ['secretsmanager:GetSecretValue'], resources: [entry.URI] }, detail: `let ${role.function} read the ${entry.Type} secret of ${c.source}` } satisfies RoleGrant);
+    }
   }
   const key = spec.key?.(ctx, c.destination);
   if (key !== undefined) {
