@@ -37,6 +37,10 @@ import { EVENTS_TARGET_ROLE } from './kinds/events-target-role';
 import { EVENTS_TARGET_TOPIC } from './kinds/events-target-topic';
 import { APIGATEWAY_FUNCTION } from './kinds/apigateway-function';
 import { ALARM_TOPIC_KEY } from './kinds/alarm-topic-key';
+import { CLOUDFRONT_OAC_BUCKET } from './kinds/cloudfront-oac-bucket';
+import { ELB_ACCESS_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, VPC_FLOW_LOG_BUCKET } from './kinds/log-delivery-bucket';
+import { LAMBDA_EVENT_SOURCE } from './kinds/lambda-event-source';
+import { STATE_MACHINE_KEY } from './kinds/state-machine-key';
 import type { ConnectionKind } from './types';
 
 export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, RolePolicyGrant, SourceArn, TrustGrant } from './types';
@@ -51,6 +55,7 @@ export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOU
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
 export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies as attachedRolePolicies, type RoleGrant } from './role';
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
+export { CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY };
 export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
 export { APIGATEWAY_FUNCTION, ALARM_TOPIC_KEY };
 
@@ -73,4 +78,11 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   EVENTS_TARGET_ROLE,
   APIGATEWAY_FUNCTION,
   ALARM_TOPIC_KEY,
+  CLOUDFRONT_OAC_BUCKET,
+  VPC_FLOW_LOG_BUCKET,
+  NLB_ACCESS_LOG_BUCKET,
+  ELB_ACCESS_LOG_BUCKET,
+  S3_ACCESS_LOG_BUCKET,
+  LAMBDA_EVENT_SOURCE,
+  STATE_MACHINE_KEY,
 ];

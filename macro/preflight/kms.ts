@@ -28,7 +28,7 @@ import { notTaken, type DeployFacts } from '../template/conditions';
 import type { TemplateModel } from '../template/model';
 import type { Guard } from '../template/resolve';
 
-export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic' | 'sns' | 'events' | 'cloudwatch';
+export type KeyService = 'logs' | 'cloudtrail' | 's3' | 'cloudtrail-topic' | 'sns' | 'events' | 'cloudwatch' | 'cloudfront' | 'delivery';
 
 export interface KeyCheckRequest {
   rule: string;
@@ -65,9 +65,13 @@ const NEEDS: Record<KeyService, { principal: (region: string) => string[]; actio
   sns: { principal: () => ['sns.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
   events: { principal: () => ['events.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
   cloudwatch: { principal: () => ['cloudwatch.amazonaws.com'], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+  // CloudFront origin access control reading SSE-KMS objects (aws-cloudfront-origins/lib/s3-origin.ts: READ is kms:Decrypt).
+  cloudfront: { principal: () => ['cloudfront.amazonaws.com'], actions: ['kms:Decrypt'] },
+  // Vended log delivery to SSE-KMS buckets ("Logs sent to Amazon S3": kms:GenerateDataKey* for delivery.logs.amazonaws.com).
+  delivery: { principal: () => ['delivery.logs.amazonaws.com'], actions: ['kms:GenerateDataKey'] },
 };
 
-const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail', sns: 'Amazon SNS', events: 'Amazon EventBridge', cloudwatch: 'CloudWatch alarms' };
+const SERVICE_NAMES: Record<KeyService, string> = { logs: 'CloudWatch Logs', cloudtrail: 'CloudTrail', s3: 'Amazon S3', 'cloudtrail-topic': 'CloudTrail', sns: 'Amazon SNS', events: 'Amazon EventBridge', cloudwatch: 'CloudWatch alarms', cloudfront: 'CloudFront', delivery: 'CloudWatch Logs log delivery' };
 
 /**
  * Why a key reference on `resource`, chosen under `when`, is not used by this deploy (so it is

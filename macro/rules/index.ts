@@ -33,6 +33,15 @@
  * - EVT-001 adds the same kinds of grants for EventBridge targets, plus role policies and trust;
  *   it follows SNS-001 so both extend one queue or topic policy, and precedes SFN-001, which
  *   also edits roles' Policies (each appends its own named entry).
+ * - CF-001 adds CloudFront's statements to origin bucket policies and their keys: after S3-002
+ *   (which may have created the bucket's one policy) and S3-003 (which may have set the bucket's
+ *   default encryption, whose key gets the decrypt statement). It adds no DependsOn edge.
+ * - LOGD-001 adds the log-delivery statements to log buckets' policies and their keys, and makes
+ *   flow logs and load balancers depend on those policies: after S3-002 (which may have created
+ *   the bucket's one policy, which it extends) and S3-003 (which sets the log bucket's encryption).
+ * - ESM-001 adds event-source read permissions to function roles and orders mappings after
+ *   their roles: it reads queue, stream and table keys that earlier rules never change, and writes
+ *   only roles and mapping DependsOn, so it runs with the other connection rules.
  * - APIGW-001 adds the AWS::ApiGateway::Account (and its role) that APIGW-002 then orders every
  *   logging stage after, so it must come first.
  * - APIGW-004 only creates Lambda permissions (no DependsOn); it follows the other API Gateway
@@ -44,6 +53,9 @@
  *   before DATA-001.
  * - SFN-001 edits only state machine roles (and state machine DependsOn), which no other rule
  *   touches: it runs with the other independent rules, before DDB-001.
+ * - SFN-002 adds key grants to state machine roles and the log-delivery statement to their keys;
+ *   it follows SFN-001 only to keep the Step Functions rules together (they write different
+ *   inline policies of the same role).
  * - DDB-001 touches only scalable targets, which no other rule reads or writes.
  * - DATA-001 adds DeletionPolicy / UpdateReplacePolicy to stateful resources; it runs at the end
  *   with the other data-retention rules, so it also covers the resources other rules created.
@@ -60,6 +72,7 @@ import { apiGatewayDeploymentAfterMethods } from './apigateway-deployment-after-
 import { apiGatewayStageAfterAccount } from './apigateway-stage-after-account';
 import { apiGatewayLambdaPermissions } from './apigateway-lambda-permissions';
 import { alarmTopicKeys } from './alarm-topic-keys';
+import { cloudFrontOriginAccessControl } from './cloudfront-origin-access-control';
 import { cloudFormationConditionalDependsOn } from './cloudformation-conditional-depends-on';
 import { cloudFormationExpectedRegions } from './cloudformation-expected-regions';
 import { cloudFormationNamingParameters } from './cloudformation-naming-parameters';
@@ -73,6 +86,8 @@ import { dataVersioningPitr } from './data-versioning-pitr';
 import { dynamoDbScalableTargets } from './dynamodb-scalable-targets';
 import { kmsKeyRotation } from './kms-key-rotation';
 import { lambdaDeprecatedRuntimes } from './lambda-deprecated-runtimes';
+import { lambdaEventSourceMapping } from './lambda-event-source-mapping';
+import { logDeliveryBucketPolicy } from './log-delivery-bucket-policy';
 import { logsKeyPolicy } from './logs-key-policy';
 import { rdsBootstrapFindings } from './rds-bootstrap-findings';
 import { s3DefaultEncryption } from './s3-default-encryption';
@@ -82,6 +97,7 @@ import { s3QueueTopicNotifications } from './s3-queue-topic-notifications';
 import { s3TlsOnly } from './s3-tls-only';
 import { snsSubscriptions } from './sns-subscriptions';
 import { eventsRuleTargets } from './events-rule-targets';
+import { stepFunctionsCustomerManagedKey } from './stepfunctions-customer-managed-key';
 import { stepFunctionsLogDelivery } from './stepfunctions-log-delivery';
 import { tagsRestrictedValues } from './tags-restricted-values';
 import { tagsShape } from './tags-shape';
@@ -107,12 +123,16 @@ export const RULES: readonly Rule[] = [
   s3QueueTopicNotifications,
   snsSubscriptions,
   eventsRuleTargets,
+  cloudFrontOriginAccessControl,
+  logDeliveryBucketPolicy,
+  lambdaEventSourceMapping,
   apiGatewayAccountRole,
   apiGatewayStageAfterAccount,
   apiGatewayDeploymentAfterMethods,
   apiGatewayLambdaPermissions,
   alarmTopicKeys,
   stepFunctionsLogDelivery,
+  stepFunctionsCustomerManagedKey,
   dynamoDbScalableTargets,
   dataRetainStateful,
   dataVersioningPitr,

@@ -83,6 +83,10 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'cloudformation-conditional-depends-on.json': { status: 'success', mentions: ['DEP-001 AppQueue DependsOn: removed QueueKey: it exists only when UseCmk holds'] },
   'data-versioning-pitr.json': { status: 'success', mentions: ['DATA-002 Uploads Properties.VersioningConfiguration', 'DATA-002 Orders Properties.PointInTimeRecoverySpecification', '"PointInTimeRecoveryEnabled":true'] },
   'lambda-deprecated-runtimes.json': { status: 'success', mentions: ["LAMBDA-001 ThumbnailFunction Properties.Runtime: error runtime nodejs20.x (from the deploy's value of parameter NodeRuntime)", 'since 2026-06-01'] },
+  'cloudfront-origin-access-control.json': { status: 'success', mentions: ['CF-001 SitePolicy', 'CF-001 SiteKey Properties.KeyPolicy', 'distribution/${Cdn}', 'distribution/*'] },
+  'log-delivery-bucket-policy.json': { status: 'success', mentions: ['LOGD-001 LogsPolicy', 'AWSLogDeliveryWriteVpcFlowLog', 'AWSLogDeliveryAclCheck', 'S3ServerAccessLogsData', 'arn:${AWS::Partition}:iam::127311923021:root', 'LOGD-001 Web DependsOn'] },
+  'lambda-event-source-mapping.json': { status: 'success', mentions: ['ESM-001 WorkerRole Properties.Policies', 'sqs:ReceiveMessage', 'kinesis:GetRecords', 'kms:Decrypt'] },
+  'stepfunctions-customer-managed-key.json': { status: 'success', mentions: ['SFN-002 WorkflowRole Properties.Policies', 'kms:EncryptionContext:aws:states:stateMachineArn', 'stateMachine:${AWS::StackName}-orders', 'SFN-002 WorkflowKey Properties.KeyPolicy'] },
   'rds-bootstrap-findings.json': { status: 'success', mentions: ['RDS-001 Database Properties.MasterUserPassword: error', 'asks for JSON key Password, which DbSecret does not hold', 'RDS-001 ReportingDb Properties.MasterUserPassword: error', 'RDS-001 ReportingDb Properties.PubliclyAccessible: warning'] },
 };
 

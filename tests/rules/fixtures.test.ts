@@ -68,5 +68,5 @@ describe('rule fixtures', () => {
 });
 
 test('the rule ids are pinned: adding or removing a rule shows here', () => {
-  expect(RULES.map((r) => r.id)).toEqual(['REGION-001', 'PARAM-001', 'LAMBDA-001', 'DEP-001', 'TAG-001', 'TAG-002', 'S3-001', 'S3-003', 'S3-002', 'CT-001', 'CT-002', 'CT-003', 'CT-004', 'CT-005', 'KMS-001', 'LOGS-001', 'S3N-001', 'S3N-002', 'SNS-001', 'EVT-001', 'APIGW-001', 'APIGW-002', 'APIGW-003', 'APIGW-004', 'CW-001', 'SFN-001', 'DDB-001', 'DATA-001', 'DATA-002', 'RDS-001']);
+  expect(RULES.map((r) => r.id)).toEqual(['REGION-001', 'PARAM-001', 'LAMBDA-001', 'DEP-001', 'TAG-001', 'TAG-002', 'S3-001', 'S3-003', 'S3-002', 'CT-001', 'CT-002', 'CT-003', 'CT-004', 'CT-005', 'KMS-001', 'LOGS-001', 'S3N-001', 'S3N-002', 'SNS-001', 'EVT-001', 'CF-001', 'LOGD-001', 'ESM-001', 'APIGW-001', 'APIGW-002', 'APIGW-003', 'APIGW-004', 'CW-001', 'SFN-001', 'SFN-002', 'DDB-001', 'DATA-001', 'DATA-002', 'RDS-001']);
 });

@@ -34,6 +34,8 @@ export function logDeliveries(model: TemplateModel, bucketId: string): string[] 
     if ((dest === undefined && id === bucketId) || pointsAtBucket(model, dest, bucketId)) out.push(`S3 server access logs from ${id}`);
   }
   for (const id of model.idsOfType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    // Network Load Balancers accept SSE-KMS with a customer managed key ("Enable access logs for your Network Load Balancer").
+    if (model.get(id, ['Properties', 'Type']) === 'network') continue;
     const attributes = model.get(id, ['Properties', 'LoadBalancerAttributes']);
     if (!Array.isArray(attributes)) continue;
     for (const a of attributes) {
