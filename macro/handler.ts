@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda';
 import { hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
 import { summarize } from './report/records';
+import { recordsForLog } from './report/log-line';
 import { isObject, tooDeep, type Json } from './template/json';
 import { VERSION } from './version';
 
@@ -61,7 +62,7 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       ...(isObject(ev.templateParameterValues) ? { parameterValues: ev.templateParameterValues } : {}),
     });
     const counts = summarize(result.report);
-    logger.info('hardened', {
+    const entry = {
       requestId,
       // Only strings from the event are logged: the logger's JSON.stringify must not meet a value
       // nested thousands of levels deep (it would throw, and turn a success into a failure).
@@ -72,8 +73,9 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
       resources: isObject(fragment.Resources) ? Object.keys(fragment.Resources).length : 0,
       ...counts,
       durationMs: elapsed(started),
-      records: result.report.records,
-    });
+    };
+    // One CloudWatch Logs event holds 256 KB: records beyond that are counted, not written.
+    logger.info('hardened', { ...entry, ...recordsForLog(result.report.records, entry) });
     return { requestId, status: 'success', fragment: result.template };
   } catch (e) {
     if (e instanceof HardeningError) return fail(e.message, { problems: e.problems });
