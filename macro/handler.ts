@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { hardenWithPreflight } from './engine/harden';
 import { HardeningError } from './engine/errors';
 import { summarize } from './report/records';
-import { recordsForLog } from './report/log-line';
+import { problemsForLog, recordsForLog } from './report/log-line';
 import { isObject, tooDeep, type Json } from './template/json';
 import { VERSION } from './version';
 
@@ -43,9 +43,10 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   const ev = isObject(event) ? event : undefined;
   const requestId = typeof ev?.requestId === 'string' ? ev.requestId : '';
   const fragment: Json = ev?.fragment ?? null;
-  const fail = (message: string, detail?: Record<string, unknown>): MacroResponse => {
+  const fail = (message: string, detail?: { problems: readonly unknown[] }): MacroResponse => {
     const errorMessage = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
-    logger.error('hardening failed', { requestId, awsRequestId: context?.awsRequestId, errorMessage, durationMs: elapsed(started), ...detail });
+    const entry = { requestId, awsRequestId: context?.awsRequestId, errorMessage, durationMs: elapsed(started) };
+    logger.error('hardening failed', { ...entry, ...(detail?.problems ? problemsForLog(detail.problems, entry) : {}) });
     // The fragment goes back as it came, unless it nests too deep for the runtime's
     // JSON.stringify of this response (thousands of levels): then the answer would be no answer.
     return { requestId, status: 'failure', fragment: tooDeep(fragment) ? null : fragment, errorMessage };

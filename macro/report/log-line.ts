@@ -39,15 +39,33 @@ export function recordsForLog(records: readonly ReportRecord[], rest: Record<str
     recordsByRule[r.rule] = (recordsByRule[r.rule] ?? 0) + 1;
     recordsByResource[r.resource] = (recordsByResource[r.resource] ?? 0) + 1;
   }
-  const fixed = Buffer.byteLength(JSON.stringify({ ...rest, recordsByRule, recordsByResource, records: [], recordsLeftOut: records.length }));
-  let budget = LOG_EVENT_BYTES - MARGIN_BYTES - fixed;
-  const kept: ReportRecord[] = [];
-  for (const r of records) {
-    // +1 for the comma between records.
-    const size = Buffer.byteLength(JSON.stringify(r)) + 1;
+  const kept = whileFits(records, { ...rest, recordsByRule, recordsByResource, records: [], recordsLeftOut: records.length });
+  return { recordsByRule: { ...recordsByRule }, recordsByResource: { ...recordsByResource }, records: kept, recordsLeftOut: records.length - kept.length };
+}
+
+/**
+ * The problems part of a failure's log entry, capped the same way: a template with an error on
+ * each of hundreds of resources has hundreds of problems (the errorMessage is cut at 4,000
+ * characters already).
+ *
+ * @example
+ * logger.error('hardening failed', { ...rest, ...problemsForLog(error.problems, rest) });
+ */
+export function problemsForLog<T>(problems: readonly T[], rest: Record<string, unknown>): { problems: T[]; problemsLeftOut: number } {
+  const kept = whileFits(problems, { ...rest, problems: [], problemsLeftOut: problems.length });
+  return { problems: kept, problemsLeftOut: problems.length - kept.length };
+}
+
+/** The first items of `items` that fit, written out, beside the `fixed` rest of the entry. */
+function whileFits<T>(items: readonly T[], fixed: Record<string, unknown>): T[] {
+  let budget = LOG_EVENT_BYTES - MARGIN_BYTES - Buffer.byteLength(JSON.stringify(fixed));
+  const kept: T[] = [];
+  for (const item of items) {
+    // +1 for the comma between items.
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
     if (size > budget) break;
     budget -= size;
-    kept.push(r);
+    kept.push(item);
   }
-  return { recordsByRule: { ...recordsByRule }, recordsByResource: { ...recordsByResource }, records: kept, recordsLeftOut: records.length - kept.length };
+  return kept;
 }

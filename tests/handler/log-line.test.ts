@@ -82,4 +82,25 @@ describe('the invocation log line', () => {
     expect((entry.records as unknown[]).length).toBe(total);
     expect(entry.recordsLeftOut).toBe(0);
   });
+
+  test('a failure with hundreds of problems stays under 256 KB too, with the number left out', async () => {
+    // Prepare: every bucket skips three rules with reasons that say nothing, each an error.
+    const resources: Record<string, unknown> = {};
+    for (let i = 0; i < 400; i++) {
+      resources[`Bucket${i}${'x'.repeat(200)}`] = { Type: 'AWS::S3::Bucket', Metadata: { TapHardening: { Skip: [{ Rule: 'S3-001', Reason: 'n/a' }, { Rule: 'S3-002', Reason: '...' }, { Rule: 'S3-003', Reason: '-' }] } } };
+    }
+    const event = { region: 'us-east-1', accountId: '123456789012', fragment: { Resources: resources }, transformId: 'x::TapHardening', params: {}, requestId: 'r-fail', templateParameterValues: {} };
+
+    // Act
+    const response = await handler(event, { awsRequestId: 'a' });
+
+    // Assess
+    expect(response.status).toBe('failure');
+    const [{ bytes, entry }] = lines();
+    expect(bytes).toBeLessThan(CLOUDWATCH_EVENT_BYTES);
+    const problems = entry.problems as unknown[];
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.length + (entry.problemsLeftOut as number)).toBe(1200);
+    expect(entry.problemsLeftOut).toBeGreaterThan(0);
+  });
 });
