@@ -72,12 +72,15 @@ export function createHookHandler(deps: HookDependencies = {}): (event: unknown,
       if (typeof point !== 'string' || !INVOCATION_POINTS.includes(point)) return internal(`actionInvocationPoint must be one of ${INVOCATION_POINTS.join(', ')}, not ${JSON.stringify(point ?? null)}`);
       if (point === 'DELETE_PRE_PROVISION') return answer({ hookStatus: 'SUCCESS', message: 'TapHardening: delete operations are not evaluated.' });
       const data = isObject(ev.requestData) ? ev.requestData : undefined;
-      const targetType = data?.targetType;
+      // A gate must not pass what it cannot read: only a well-formed request for another target is let through.
+      if (!data) return internal('requestData must be an object with a targetType (STACK or CHANGE_SET)');
+      const targetType = data.targetType;
+      if (typeof targetType !== 'string') return internal(`requestData.targetType must be a string (STACK or CHANGE_SET), not ${JSON.stringify(targetType ?? null)}`);
       if (targetType !== 'STACK' && targetType !== 'CHANGE_SET') {
         // Configured for RESOURCE or CLOUD_CONTROL targets by mistake: a template is what it judges.
-        return answer({ hookStatus: 'SUCCESS', message: `TapHardening: only STACK and CHANGE_SET operations are evaluated, not ${typeof targetType === 'string' ? targetType : 'this request'}.` });
+        return answer({ hookStatus: 'SUCCESS', message: `TapHardening: only STACK and CHANGE_SET operations are evaluated, not ${targetType}.` });
       }
-      const url = data?.payload;
+      const url = data.payload;
       if (typeof url !== 'string' || url === '') return internal(`requestData.payload must be the presigned URL of the ${targetType === 'STACK' ? 'stack' : 'change set'} payload`);
 
       const env = deps.env ?? process.env;

@@ -427,7 +427,7 @@ class YamlEditor {
   }
 
   private patchCollection(node: YAMLMap | YAMLSeq, before: Value, after: Json): boolean {
-    const token = (node as { srcToken?: CollectionToken }).srcToken;
+    const token = withoutTrailingComments((node as { srcToken?: CollectionToken }).srcToken);
     if (token === undefined || node.items.length === 0 || token.items.length !== node.items.length) return false;
     if (isMap(node)) {
       if (!isPlainObject(before) || !isPlainObject(after) || Object.keys(after).length === 0) return false;
@@ -637,6 +637,21 @@ class YamlEditor {
     }
     this.edits.add(place.indicatorEnd, end, (frag.head ? ` ${frag.head}` : '') + frag.body.map((l) => `${eol}${l}`).join(''));
   }
+}
+
+/**
+ * The collection's source items without the comment-only items its end may carry: comment lines
+ * after a collection's last entry (`Type: T # note` then `# more`) are an item of their own with
+ * no key and no value, which no node matches; counted, they made every such collection look
+ * unmatched, so it was written afresh and its comments were lost.
+ */
+function withoutTrailingComments(token: CollectionToken | undefined): CollectionToken | undefined {
+  if (token === undefined) return undefined;
+  const items = [...token.items];
+  const commentOnly = (item: (typeof items)[number]): boolean =>
+    item.key == null && item.sep == null && item.value == null && item.start.every((t) => t.type === 'space' || t.type === 'comment' || t.type === 'newline');
+  while (items.length > 0 && commentOnly(items[items.length - 1]!)) items.pop();
+  return items.length === token.items.length ? token : ({ ...token, items } as CollectionToken);
 }
 
 export { LayoutNotKeptError };

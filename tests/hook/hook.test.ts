@@ -153,6 +153,11 @@ describe.each(BUILDS)('%s', (build, createHookHandler) => {
     ['no clientRequestToken', { actionInvocationPoint: 'CREATE_PRE_PROVISION' }, /no clientRequestToken/],
     ['an unknown invocation point', { clientRequestToken: 't', actionInvocationPoint: 'LATER' }, /actionInvocationPoint must be one of/],
     ['no payload URL', { clientRequestToken: 't', actionInvocationPoint: 'CREATE_PRE_PROVISION', requestData: { targetType: 'STACK' } }, /requestData.payload must be the presigned URL of the stack payload/],
+    // A gate must not pass what it cannot read: these were answered SUCCESS, as if a resource-level request.
+    ['no requestData', { clientRequestToken: 't', actionInvocationPoint: 'CREATE_PRE_PROVISION' }, /requestData must be an object with a targetType/],
+    ['requestData null', { clientRequestToken: 't', actionInvocationPoint: 'UPDATE_PRE_PROVISION', requestData: null }, /requestData must be an object with a targetType/],
+    ['no targetType', { clientRequestToken: 't', actionInvocationPoint: 'CREATE_PRE_PROVISION', requestData: { payload: 'https://127.0.0.1:9/x' } }, /requestData.targetType must be a string \(STACK or CHANGE_SET\), not null/],
+    ['a targetType that is not a string', { clientRequestToken: 't', actionInvocationPoint: 'CREATE_PRE_PROVISION', requestData: { targetType: ['STACK'] } }, /requestData.targetType must be a string \(STACK or CHANGE_SET\), not \["STACK"\]/],
     ['an http payload URL', { clientRequestToken: 't', actionInvocationPoint: 'CREATE_PRE_PROVISION', requestData: { targetType: 'STACK', payload: 'http://127.0.0.1:9/x?X-Amz-Signature=secret' } }, /must use https, not http \(http:\/\/127\.0\.0\.1:9\/x\)$/],
   ])('a malformed request (%s) is an InternalFailure with a message, never a throw', async (_name, event, message) => {
     const r = await handler()(event);

@@ -30,6 +30,14 @@ describe('rewriteTemplate', () => {
     );
   });
 
+  test('a comment after the last value of a mapping stays when a comment line follows it and keys are added', () => {
+    const text = 'Resources:\n  A:\n    Type: AWS::S3::Bucket # the bucket\n    # notes on A\n  B:\n    Type: AWS::SNS::Topic # the topic\n  # end of resources\n';
+    const after = { Resources: { A: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain' }, B: { Type: 'AWS::SNS::Topic', DeletionPolicy: 'Delete' } } };
+    const out = rewrite(text, after);
+    expect(out.kept).toBe('document');
+    expect(out.text).toBe('Resources:\n  A:\n    Type: AWS::S3::Bucket # the bucket\n    DeletionPolicy: Retain\n    # notes on A\n  B:\n    Type: AWS::SNS::Topic # the topic\n    DeletionPolicy: Delete\n  # end of resources\n');
+  });
+
   test('a changed value is a fresh node with the old comment; an appended list item keeps the others', () => {
     const text = 'Resources:\n  A:\n    Type: T\n    DependsOn: [X] # order\n    Properties:\n      Arn: !GetAtt X.Arn # old\n';
     const out = rewrite(text, { Resources: { A: { Type: 'T', DependsOn: ['X', 'Z'], Properties: { Arn: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::x' } } } } });
