@@ -103,7 +103,13 @@ export function evaluateTemplate(text: string, options: EvaluateOptions): Verdic
       ...(options.today ? { today: options.today } : {}),
     }).report.records;
   } catch (e) {
-    if (e instanceof HardeningError) return cannotHarden(e.problems, declared, options);
+    if (e instanceof HardeningError) {
+      // A broken TAP_HARDENING_DEFAULTS is the platform team's setting, not the template's fault:
+      // the hook could not evaluate, so it answers InternalFailure instead of blaming the stack.
+      const setting = e.problems.filter((p) => p.path.startsWith('TAP_HARDENING_DEFAULTS'));
+      if (setting.length) return { compliant: false, internal: true, message: clip(`TapHardening could not evaluate the template: the organisation defaults (TAP_HARDENING_DEFAULTS) are invalid: ${setting.map((p) => formatProblem(p)).join('; ')}`, MAX_MESSAGE), annotations: [], counts: { ...empty, declared } };
+      return cannotHarden(e.problems, declared, options);
+    }
     return { compliant: false, internal: true, message: clip(`TapHardening could not evaluate the template: internal error: ${e instanceof Error ? e.message : String(e)}`, MAX_MESSAGE), annotations: [], counts: { ...empty, declared } };
   }
 

@@ -52,3 +52,15 @@ test('an expired Skip makes the rule apply again, on the hook too', () => {
   expect(before.annotations).toContainEqual(expect.objectContaining({ annotationName: 'S3-001 Data', status: 'SKIPPED' }));
   expect(after.annotations).toContainEqual(expect.objectContaining({ annotationName: 'S3-001 Data', status: 'FAILED', severityLevel: 'LOW', statusMessage: expect.stringContaining('the Skip of S3-001 expired after 2026-01-31') }));
 });
+
+test('invalid organisation defaults are the hook failing to evaluate, not the template being non-compliant', () => {
+  // Prepare: TAP_HARDENING_DEFAULTS as the platform team mistyped it
+  const defaults = '{"Mode": "fix",';
+
+  // Act
+  const v = evaluateTemplate(buckets(1, 'TapHardening'), { macroName: 'TapHardening', defaults });
+
+  // Assess
+  expect(v).toMatchObject({ compliant: false, internal: true, annotations: [] });
+  expect(v.message).toMatch(/^TapHardening could not evaluate the template: the organisation defaults \(TAP_HARDENING_DEFAULTS\) are invalid: .*is not JSON/);
+});
