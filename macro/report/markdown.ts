@@ -16,7 +16,7 @@
 import { hostedDocsUrl, ruleDocUrl } from './docs-url';
 import { verdict, type Gate } from './gate';
 import type { ConnectionRecord } from './connections';
-import { summarize, type ReportRecord } from './records';
+import { byResource, summarize, type ReportRecord } from './records';
 import type { FileResult, RuleInfo } from './results';
 
 /** GitHub's limit on an issue or pull request comment body, in characters. */
@@ -113,17 +113,6 @@ function byImportance(results: readonly FileResult[]): FileResult[] {
 
 function ruleLink(id: string, docs: string, known: ReadonlyMap<string, RuleInfo>): string {
   return known.has(id) || /^[A-Z0-9]+-\d+$/.test(id) ? `[${id}](${ruleDocUrl(docs, id)})` : id;
-}
-
-/** Records by resource, resources in order of first appearance. */
-function byResource(records: readonly ReportRecord[]): Map<string, ReportRecord[]> {
-  const groups = new Map<string, ReportRecord[]>();
-  for (const r of records) {
-    const group = groups.get(r.resource);
-    if (group) group.push(r);
-    else groups.set(r.resource, [r]);
-  }
-  return groups;
 }
 
 /** A Mermaid label: quotes and angle brackets as Mermaid's entity codes, so no label ends early. */

@@ -66,3 +66,19 @@ export function summarize(report: Report): { changes: number; findings: number; 
   }
   return { changes, findings, suppressed };
 }
+
+/**
+ * Records grouped by resource, resources in order of first appearance, records in report order.
+ *
+ * @example
+ * byResource([{ resource: 'A', ... }, { resource: 'B', ... }, { resource: 'A', ... }]); // Map { A => [2], B => [1] }
+ */
+export function byResource(records: readonly ReportRecord[]): Map<string, ReportRecord[]> {
+  const groups = new Map<string, ReportRecord[]>();
+  for (const r of records) {
+    const group = groups.get(r.resource);
+    if (group) group.push(r);
+    else groups.set(r.resource, [r]);
+  }
+  return groups;
+}

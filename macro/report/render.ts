@@ -7,7 +7,7 @@ import type { ConnectionRecord } from './connections';
 import { hostedDocsUrl } from './docs-url';
 import { renderMarkdownReport } from './markdown';
 import type { Gate } from './gate';
-import { isChange, summarize, type Report, type ReportRecord } from './records';
+import { byResource, isChange, summarize, type Report, type ReportRecord } from './records';
 import type { FileResult, RuleInfo } from './results';
 import { renderSarif } from './sarif';
 
@@ -129,17 +129,6 @@ function connectionText(c: ConnectionRecord): string {
 function connectionLines(connections: readonly ConnectionRecord[] | undefined): string[] {
   if (!connections?.length) return [];
   return ['  (connections)', ...connections.map((c) => `    ${c.rule.padEnd(9)} ${connectionText(c)}`)];
-}
-
-/** Records grouped by resource, resources in order of first appearance, records in report order. */
-function byResource(records: readonly ReportRecord[]): Map<string, ReportRecord[]> {
-  const groups = new Map<string, ReportRecord[]>();
-  for (const r of records) {
-    const group = groups.get(r.resource);
-    if (group) group.push(r);
-    else groups.set(r.resource, [r]);
-  }
-  return groups;
 }
 
 /** Totals over several files, for the JSON and Markdown headers and the CLI's closing line. */
