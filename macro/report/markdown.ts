@@ -17,6 +17,7 @@ import { hostedDocsUrl, ruleDocUrl } from './docs-url';
 import { verdict, type Gate } from './gate';
 import type { ConnectionRecord } from './connections';
 import { byResource, summarize, type ReportRecord } from './records';
+import { totals } from './results';
 import type { FileResult, RuleInfo } from './results';
 
 /** GitHub's limit on an issue or pull request comment body, in characters. */
@@ -211,16 +212,7 @@ export function renderMarkdownReport(results: readonly FileResult[], options: Ma
 
   // 1. Heading and totals.
   const head: string[] = [];
-  const t = { changed: 0, unchanged: 0, failed: 0, skipped: 0, changes: 0, findings: 0, suppressed: 0 };
-  for (const r of results) {
-    t[r.status]++;
-    if (r.report) {
-      const s = summarize(r.report);
-      t.changes += s.changes;
-      t.findings += s.findings;
-      t.suppressed += s.suppressed;
-    }
-  }
+  const t = totals(results);
   const mode = results.find((r) => r.report)?.report?.mode;
   if (many) head.push(`### TapHardening${version ? ` ${version}` : ''}: ${plural(results.length, 'template')}`, '');
   else head.push(`### TapHardening${version ? ` ${version}` : ''}${results[0]?.file ? ` — \`${results[0].file}\`` : ''}`, '');

@@ -8,6 +8,9 @@ import { hostedDocsUrl } from './docs-url';
 import { renderMarkdownReport } from './markdown';
 import type { Gate } from './gate';
 import { byResource, isChange, summarize, type Report, type ReportRecord } from './records';
+import { totals } from './results';
+
+export { totals };
 import type { FileResult, RuleInfo } from './results';
 import { renderSarif } from './sarif';
 
@@ -131,20 +134,6 @@ function connectionLines(connections: readonly ConnectionRecord[] | undefined): 
   return ['  (connections)', ...connections.map((c) => `    ${c.rule.padEnd(9)} ${connectionText(c)}`)];
 }
 
-/** Totals over several files, for the JSON and Markdown headers and the CLI's closing line. */
-export function totals(results: readonly FileResult[]): { files: number; changed: number; unchanged: number; failed: number; skipped: number; changes: number; findings: number; suppressed: number } {
-  const t = { files: results.length, changed: 0, unchanged: 0, failed: 0, skipped: 0, changes: 0, findings: 0, suppressed: 0 };
-  for (const r of results) {
-    t[r.status]++;
-    if (r.report) {
-      const s = summarize(r.report);
-      t.changes += s.changes;
-      t.findings += s.findings;
-      t.suppressed += s.suppressed;
-    }
-  }
-  return t;
-}
 
 function firstVersion(results: readonly FileResult[]): string | null {
   return results.find((r) => r.report)?.report?.version ?? null;

@@ -4,7 +4,7 @@
  * thread can send it to the main thread as it is.
  */
 import { gate, type FailOn } from './gate';
-import type { Report } from './records';
+import { summarize, type Report } from './records';
 import type { Rule } from '../rules/types';
 import type { SourcePosition } from '../template/yaml';
 
@@ -49,4 +49,19 @@ export interface FileResult {
  */
 export function exitCode(results: readonly FileResult[], check: boolean, failOn: FailOn = 'error'): number {
   return gate(results, { check, failOn }).code;
+}
+
+/** Totals over several files, for the JSON and Markdown headers and the CLI's closing line. */
+export function totals(results: readonly FileResult[]): { files: number; changed: number; unchanged: number; failed: number; skipped: number; changes: number; findings: number; suppressed: number } {
+  const t = { files: results.length, changed: 0, unchanged: 0, failed: 0, skipped: 0, changes: 0, findings: 0, suppressed: 0 };
+  for (const r of results) {
+    t[r.status]++;
+    if (r.report) {
+      const s = summarize(r.report);
+      t.changes += s.changes;
+      t.findings += s.findings;
+      t.suppressed += s.suppressed;
+    }
+  }
+  return t;
 }
