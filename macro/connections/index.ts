@@ -53,7 +53,7 @@ export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } fr
 export { applyConnection, recordConnection } from './apply';
 export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
-export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, rolePolicies as attachedRolePolicies, type RoleGrant } from './role';
+export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, type RoleGrant } from './role';
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
 export { CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY };
 export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };

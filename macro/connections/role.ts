@@ -92,13 +92,14 @@ function text(value: Json): string | undefined {
   return isObject(c) && typeof c['Fn::Sub'] === 'string' ? c['Fn::Sub'] : undefined;
 }
 
-function statementsOf(document: Json | undefined): Json[] {
+/** The statements of a policy document; none when the document is computed by an intrinsic. */
+export function statementsOf(document: Json | undefined): Json[] {
   if (!isObject(document) || intrinsicName(document) !== undefined) return [];
   return list(document.Statement);
 }
 
 /** True when a value names the role: refers to it, or equals its literal RoleName. */
-function namesRole(model: TemplateModel, value: Json | undefined, role: string): boolean {
+export function namesRole(model: TemplateModel, value: Json | undefined, role: string): boolean {
   if (resolve(value, model).some((r) => r.kind === 'resource' && r.id === role)) return true;
   const name = model.get(role, ['Properties', 'RoleName']);
   return typeof name === 'string' && value === name;

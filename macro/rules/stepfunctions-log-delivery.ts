@@ -43,6 +43,7 @@ import type { TemplateModel } from '../template/model';
 import { resolve } from '../template/resolve';
 import { statementCovers } from '../template/statements';
 import { alternatives } from './shared/apigateway';
+import { namesRole, statementsOf } from '../connections/role';
 
 /** The actions, in the order of the Step Functions developer guide's example policy. */
 const ACTIONS = [
@@ -76,18 +77,7 @@ function logs(model: TemplateModel, config: Json | undefined): string | undefine
   return maybe ? 'a logging Level known only at deploy time' : undefined;
 }
 
-function statementsOf(document: Json | undefined): Json[] {
-  if (!isObject(document) || intrinsicName(document) !== undefined) return [];
-  const s = document.Statement;
-  return Array.isArray(s) ? s : s === undefined ? [] : [s];
-}
 
-/** True when a value names the role: refers to it, or equals its literal RoleName. */
-function namesRole(model: TemplateModel, value: Json | undefined, role: string): boolean {
-  if (resolve(value, model).some((r) => r.kind === 'resource' && r.id === role)) return true;
-  const name = model.get(role, ['Properties', 'RoleName']);
-  return typeof name === 'string' && value === name;
-}
 
 interface Source {
   /** The resource holding the statements: the role itself, or a separate policy resource. */
