@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { template } from '../support/arbitraries';
+import { captureOutput } from '../support/captured-output';
 
 type Handler = (event: unknown, context?: unknown) => Promise<Record<string, unknown>>;
 
@@ -29,17 +30,7 @@ const RUNS = Number(process.env.FC_RUNS ?? 150);
 const TIMEOUT = 600_000;
 
 /** Everything the handler logs goes to stdout/stderr: collected, so the log lines can be checked. */
-let logged: string[] = [];
-beforeEach(() => {
-  logged = [];
-  const sink = (chunk: unknown): boolean => {
-    logged.push(String(chunk));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(sink);
-  jest.spyOn(process.stderr, 'write').mockImplementation(sink);
-});
-afterEach(() => jest.restoreAllMocks());
+const logged = captureOutput();
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -385,7 +376,7 @@ async function both(event: unknown): Promise<Record<string, unknown>> {
   expect({ status: built.status, requestId: built.requestId }).toEqual({ status: source.status, requestId: source.requestId });
   // Every log line is one JSON object (what CloudWatch Logs Insights parses).
   for (const line of logged.join('').split('\n').filter((l) => l.trim() !== '')) expect(() => JSON.parse(line)).not.toThrow();
-  logged = [];
+  logged.length = 0;
   return source;
 }
 

@@ -3,6 +3,8 @@
  * and by resource always, the records capped with the number left out. A template of a few
  * hundred buckets has more than a thousand records, over half a megabyte written out whole.
  */
+import { captureOutput } from '../support/captured-output';
+
 type Handler = (event: unknown, context?: unknown) => Promise<Record<string, unknown>>;
 
 // The handler logs at INFO, as in Lambda; its Logger reads the level when the module loads.
@@ -13,17 +15,7 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 const CLOUDWATCH_EVENT_BYTES = 256 * 1024;
 
-let logged: string[] = [];
-beforeEach(() => {
-  logged = [];
-  const sink = (chunk: unknown): boolean => {
-    logged.push(String(chunk));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(sink);
-  jest.spyOn(process.stderr, 'write').mockImplementation(sink);
-});
-afterEach(() => jest.restoreAllMocks());
+const logged = captureOutput();
 
 function buckets(n: number): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
