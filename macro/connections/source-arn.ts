@@ -100,15 +100,22 @@ export function sourceArnOf(model: TemplateModel, id: string, shape: ArnShape | 
  * The condition block that scopes a grant to its source: `aws:SourceAccount` always (service
  * principals act for every account), and `aws:SourceArn` pinned to the source (`ArnLike`, or
  * `StringEquals` for a name that must not be read as a pattern), or the fallback pattern.
+ *
+ * `ifExists`: the operators get `IfExists` (`StringEqualsIfExists`, `ArnLikeIfExists`), for a
+ * service whose requests AWS documents with no source keys at all (CloudWatch alarms' KMS calls
+ * for an encrypted topic): a request that carries the keys is held to this source, one that
+ * does not still works. Narrower than the documented statement, never a silent failure.
  */
-export function sourceCondition(source: SourceArn | undefined, key = 'aws:SourceArn'): Record<string, Record<string, Json>> {
-  const condition: Record<string, Record<string, Json>> = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
+export function sourceCondition(source: SourceArn | undefined, key = 'aws:SourceArn', options: { ifExists?: boolean } = {}): Record<string, Record<string, Json>> {
+  const suffix = options.ifExists === true ? 'IfExists' : '';
+  const [equals, like] = [`StringEquals${suffix}`, `ArnLike${suffix}`];
+  const condition: Record<string, Record<string, Json>> = { [equals]: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
   if (source === undefined) return condition;
   if (source.pinned) {
-    if (source.exact) condition.StringEquals[key] = source.arn;
-    else condition.ArnLike = { [key]: source.arn };
+    if (source.exact) condition[equals][key] = source.arn;
+    else condition[like] = { [key]: source.arn };
   } else if (source.pattern !== undefined) {
-    condition.ArnLike = { [key]: source.pattern };
+    condition[like] = { [key]: source.pattern };
   }
   return condition;
 }

@@ -1,7 +1,7 @@
 /**
  * CloudWatch alarm action → SNS topic encrypted with a key of the template (CW-001): the key
- * lets `cloudwatch.amazonaws.com` `kms:GenerateDataKey*` and `kms:Decrypt`, scoped by
- * `aws:SourceAccount` and `aws:SourceArn` the alarm (built from its AlarmName: the alarm names the
+ * lets `cloudwatch.amazonaws.com` `kms:GenerateDataKey*` and `kms:Decrypt`, scoped (with
+ * `IfExists`: the documented statement has no condition) by `aws:SourceAccount` and `aws:SourceArn` the alarm (built from its AlarmName: the alarm names the
  * topic, the topic its key, so a key policy naming the alarm by GetAtt would close a cycle;
  * without a name, the account's alarms in this Region, reported with the fix). Without it the
  * alarm's action fails at every state change ("CloudWatch Alarms does not have authorization to
@@ -30,7 +30,10 @@ export const ALARM_TOPIC_KEY: ConnectionKind = {
   grants(c, ctx): Grant[] {
     const key = ctx.model.get(c.destination, ['Properties', 'KmsMasterKeyId']);
     if (key === undefined) return [];
-    const condition = sourceCondition(c.sourceArn);
+    // IfExists: the pages below give CloudWatch's key statement with no condition, and no AWS page
+    // says that CloudWatch sends aws:SourceArn / aws:SourceAccount on these KMS calls; held to the
+    // alarm when it does, never a notification lost when it does not.
+    const condition = sourceCondition(c.sourceArn, 'aws:SourceArn', { ifExists: true });
     const pinned = c.sourceArn?.pinned === true;
     return [
       {
