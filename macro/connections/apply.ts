@@ -23,6 +23,7 @@ import { ensureRolePermission, ensureTrust } from './roles';
 import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, RolePolicyGrant, TrustGrant } from './types';
 import { applyPermission } from './permission';
 import { applyRole } from './role';
+import { applyLogsPolicy } from './logs-resource-policy';
 
 const POLICY_LABEL = { bucket: 'bucket policy', queue: 'queue policy', topic: 'topic policy', key: 'key policy' } as const;
 
@@ -132,6 +133,7 @@ function applyGrant(ctx: RuleContext, c: Connection, g: Grant, t: Tally): void {
   else if (g.to === 'trust') applyTrust(ctx, g, t);
   else if (g.to === 'permission') applyPermission(ctx, c, g, t);
   else if (g.to === 'role') applyRole(ctx, c, g, t);
+  else if (g.to === 'logs-policy') applyLogsPolicy(ctx, c, g, t);
   else applyOrder(ctx, g, t);
 }
 

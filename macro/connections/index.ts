@@ -32,6 +32,7 @@ import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
 import { SNS_SUBSCRIPTION_QUEUE } from './kinds/sns-subscription-queue';
 import { EVENTS_TARGET_FUNCTION } from './kinds/events-target-function';
+import { EVENTS_TARGET_LOG_GROUP } from './kinds/events-target-log-group';
 import { EVENTS_TARGET_QUEUE } from './kinds/events-target-queue';
 import { EVENTS_TARGET_ROLE } from './kinds/events-target-role';
 import { EVENTS_TARGET_TOPIC } from './kinds/events-target-topic';
@@ -56,7 +57,8 @@ export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, t
 export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, type RoleGrant } from './role';
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
 export { CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY };
-export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
+export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_LOG_GROUP, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
+export { applyLogsPolicy, logsPolicyDocument, logsPolicyStatements, type LogsPolicyGrant } from './logs-resource-policy';
 export { APIGATEWAY_FUNCTION, ALARM_TOPIC_KEY };
 
 /** Every connection kind, in the order their rules run. A new kind adds one line here. */
@@ -76,6 +78,7 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   EVENTS_TARGET_QUEUE,
   EVENTS_TARGET_TOPIC,
   EVENTS_TARGET_ROLE,
+  EVENTS_TARGET_LOG_GROUP,
   APIGATEWAY_FUNCTION,
   ALARM_TOPIC_KEY,
   CLOUDFRONT_OAC_BUCKET,

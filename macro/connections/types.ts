@@ -14,6 +14,7 @@ import type { PolicyKind } from '../template/policies';
 import type { Guard } from '../template/resolve';
 import type { KeyService } from '../preflight/kms';
 import type { RuleContext } from '../rules/types';
+import type { LogsPolicyGrant } from './logs-resource-policy';
 import type { PermissionGrant } from './permission';
 import type { RoleGrant } from './role';
 
@@ -184,7 +185,7 @@ export interface TrustGrant {
   detail: string;
 }
 
-export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant | RolePolicyGrant | TrustGrant;
+export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant | RolePolicyGrant | TrustGrant | LogsPolicyGrant;
 
 /**
  * One entry of the catalogue: a kind of connection, said once. `grants` returns what the

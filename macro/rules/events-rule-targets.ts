@@ -41,6 +41,7 @@ import { applyConnection, recordConnection } from '../connections/apply';
 import { compositeArn, destinationsIn } from '../connections/discover';
 import { EVENTS_PRINCIPAL, ruleArnOf } from '../connections/events-rules';
 import { EVENTS_TARGET_FUNCTION } from '../connections/kinds/events-target-function';
+import { EVENTS_TARGET_LOG_GROUP } from '../connections/kinds/events-target-log-group';
 import { EVENTS_TARGET_QUEUE } from '../connections/kinds/events-target-queue';
 import { EVENTS_TARGET_ROLE, ROLE_TARGETS } from '../connections/kinds/events-target-role';
 import { EVENTS_TARGET_TOPIC } from '../connections/kinds/events-target-topic';
@@ -57,6 +58,16 @@ const QUEUE_SPEC = {
   type: 'AWS::SQS::Queue',
   arnForm: (r: Extract<Resolution, { kind: 'resource' }>) => (r.attribute === 'Arn' ? undefined : `${r.attribute === undefined ? `!Ref ${r.id} gives the queue's URL` : `${r.id}.${r.attribute} is not the queue's ARN`}, but a target's Arn is the queue's ARN: use !GetAtt ${r.id}.Arn`),
   compositeArn: compositeArn('sqs', 'QueueName'),
+};
+/** `…:log-group:${Logs}` or `…:log-group:${Logs}:*` (a log group's Ref is its name). */
+function logGroupComposite(text: string): string | undefined {
+  const m = /:log-group:\$\{([A-Za-z0-9]+)\}(?::\*)?$/.exec(text);
+  return m && text.slice(0, m.index).includes(':logs:') ? m[1] : undefined;
+}
+const LOG_GROUP_SPEC = {
+  type: 'AWS::Logs::LogGroup',
+  arnForm: (r: Extract<Resolution, { kind: 'resource' }>) => (r.attribute === 'Arn' ? undefined : `${r.attribute === undefined ? `!Ref ${r.id} gives the log group's name` : `${r.id}.${r.attribute} is not the log group's ARN`}, but a target's Arn is the log group's ARN: use !GetAtt ${r.id}.Arn`),
+  compositeArn: logGroupComposite,
 };
 const TOPIC_SPEC = {
   type: 'AWS::SNS::Topic',
@@ -116,9 +127,12 @@ function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Reco
     const what = r.kind === 'resource' ? `${r.id}, a ${ctx.model.type(r.id)}: no grant for this target type is checked here` : `${writtenAs(r)}, outside this template: it must already let EventBridge reach it`;
     ctx.finding(rule.id, v.path, 'info', `names ${what}`);
   }
-  for (const v of by('logs')) {
-    ctx.finding(rule.id, v.path, 'info', 'is a CloudWatch Logs log group: it needs an AWS::Logs::ResourcePolicy letting events.amazonaws.com logs:CreateLogStream and logs:PutLogEvents on it (at most 10 per Region and account, so one per account is best: not added here)');
+  const logs = destinationsIn(ctx, rule.id, by('logs'), LOG_GROUP_SPEC);
+  if (entry.RoleArn !== undefined && (logs.found.length > 0 || logs.external.length > 0)) {
+    ctx.finding(rule.id, `Properties.Targets[${index}].RoleArn`, 'warning', 'is set on a CloudWatch Logs target, which EventBridge does not support (PutTargets: "RoleArn is not supported for target"): EventBridge writes to log groups through their resource policy; remove RoleArn');
   }
+  for (const x of logs.external) external(ctx, rule, EVENTS_TARGET_LOG_GROUP, x, 'a log group (its AWS::Logs::ResourcePolicy must let events.amazonaws.com logs:CreateLogStream and logs:PutLogEvents)');
+  for (const d of logs.found) connect(ctx, rule, EVENTS_TARGET_LOG_GROUP, d.id, d.path, d.when);
 }
 
 export const eventsRuleTargets: Rule = {
@@ -138,12 +152,15 @@ export const eventsRuleTargets: Rule = {
     'AWS::IAM::Role Properties.AssumeRolePolicyDocument',
     'AWS::IAM::Policy Properties.PolicyDocument',
     'AWS::IAM::ManagedPolicy Properties.PolicyDocument',
+    'AWS::Logs::ResourcePolicy',
+    'AWS::Logs::ResourcePolicy Properties.PolicyDocument',
   ],
   references: [
     ...EVENTS_TARGET_FUNCTION.references,
     ...EVENTS_TARGET_QUEUE.references.slice(1),
     ...EVENTS_TARGET_TOPIC.references.slice(1),
     ...EVENTS_TARGET_ROLE.references,
+    ...EVENTS_TARGET_LOG_GROUP.references.slice(1),
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html (resource type rule: arn:${Partition}:events:${Region}:${Account}:rule/[${EventBusName}/]${RuleName})',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html (Name: generated when not given)',
   ],
