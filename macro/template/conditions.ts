@@ -20,7 +20,7 @@ export interface DeployFacts {
 }
 
 /** The partition and URL suffix of a region (aws-cdk-lib region-info: `cn-` and `us-gov-` regions). */
-function partitionOf(region: string): { partition: string; urlSuffix: string } {
+export function partitionOf(region: string): { partition: string; urlSuffix: string } {
   if (region.startsWith('cn-')) return { partition: 'aws-cn', urlSuffix: 'amazonaws.com.cn' };
   if (region.startsWith('us-gov-')) return { partition: 'aws-us-gov', urlSuffix: 'amazonaws.com' };
   return { partition: 'aws', urlSuffix: 'amazonaws.com' };
