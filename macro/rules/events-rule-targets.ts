@@ -16,7 +16,18 @@
  *   the role, when it is a role of the template, trusts `events.amazonaws.com` and may perform the
  *   target's action on it (`states:StartExecution`, `kinesis:PutRecord(s)`,
  *   `firehose:PutRecord(Batch)`, `events:PutEvents`), inline policy `EventBridgeTargets`; a role
- *   outside the template is a finding naming them; no `RoleArn` at all is a finding too.
+ *   outside the template is a finding naming them; no `RoleArn` at all is a finding too. A Kinesis
+ *   stream encrypted with a key of the template (`StreamEncryption.KeyId`) adds
+ *   `kms:GenerateDataKey` on that key to the same role ("Permissions to use user-generated KMS
+ *   keys", Kinesis Data Streams Developer Guide); a key that may not exist whenever the role does
+ *   is a finding;
+ * - CloudWatch Logs log group (by `GetAtt Arn` or a composed `…:log-group:${Logs}` ARN): the
+ *   stack's ONE `AWS::Logs::ResourcePolicy` for EventBridge (`EventsLogsResourcePolicy`, one more
+ *   per Condition; CloudWatch Logs allows 10 per account and Region) gets `logs:CreateLogStream` on
+ *   the log group for `events.amazonaws.com` without a source condition (EventBridge's
+ *   CreateLogStream calls carry no aws:SourceArn) and `logs:PutLogEvents` pinned by `ArnEquals
+ *   aws:SourceArn` to the rule (`kinds/events-target-log-group.ts` cites the pages); a `RoleArn` on
+ *   such a target is a warning (EventBridge rejects it).
  * The rule's ARN is built from its `Name` (and `EventBusName`):
  * `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/[<bus>/]<name>`; without a
  * Name, `!GetAtt Rule.Arn` (safe: nothing waits for these grants). The key statement carries no
@@ -27,14 +38,16 @@
  *
  * Expectations
  * - Skips: targets outside the template (recorded as skipped), target types with no grant here
- *   (reported as info: CloudWatch Logs log groups need an `AWS::Logs::ResourcePolicy` for
- *   `events.amazonaws.com`, limited to 10 per Region and account), a `Targets` list or entry
- *   computed at deploy time (reported), a destination or role that skips EVT-001.
- * - Already compliant: a permission, queue/topic/key statement or role policy that allows this
- *   rule's request (any Sid, patterns that match the rule's ARN, AWS managed policies of the
- *   role-grant table, wildcards): nothing is added.
+ *   (reported as info), a `Targets` list or entry computed at deploy time (reported), a
+ *   destination, key or role that skips EVT-001.
+ * - Already compliant: a permission, queue/topic/key statement, role policy or CloudWatch Logs
+ *   resource policy (a JSON object, or a string: literal, `Fn::Sub`, `Fn::Join`) that allows this
+ *   rule's request (any Sid, patterns that match the rule's ARN or the log group's, AWS managed
+ *   policies of the role-grant table, wildcards): nothing is added.
  * - Conditions: the target's `Fn::If` branches and the rule's Condition go into a new permission's
- *   Condition; policy statements inherit the destination policy's condition.
+ *   Condition; policy statements inherit the destination policy's condition; log group statements
+ *   go into a resource policy under the one condition that implies the rule's, the log group's
+ *   and the branch's (a finding when none does).
  */
 import type { ResourceView, Rule, RuleContext } from './types';
 import { applyConnection, recordConnection } from '../connections/apply';
@@ -139,7 +152,7 @@ export const eventsRuleTargets: Rule = {
   id: 'EVT-001',
   title: 'Let EventBridge reach the targets its rules name',
   rationale:
-    'CloudFormation creates rules and targets without checking that EventBridge may invoke, send or publish to them; a target without its grant fails at every match (FailedInvocations), silently. Functions get a permission pinned to the rule, queues and topics (and their keys) a statement pinned by aws:SourceArn, and roles of targets reached through RoleArn the trust and action they need, unless they are already there.',
+    'CloudFormation creates rules and targets without checking that EventBridge may invoke, send, publish or write to them; a target without its grant fails at every match (FailedInvocations), silently. Functions get a permission pinned to the rule, queues and topics (and their keys) a statement pinned by aws:SourceArn, log groups a statement in the stack\'s one CloudWatch Logs resource policy, and roles of targets reached through RoleArn the trust and action they need (and kms:GenerateDataKey on an encrypted stream\'s key), unless they are already there.',
   resourceTypes: ['AWS::Events::Rule'],
   changes: [
     'AWS::Lambda::Permission',
