@@ -52,7 +52,7 @@ const EXPECT: Record<string, { status: 'success' | 'failure'; mentions?: string[
   'malformed-resource.json': { status: 'failure', mentions: ['2 errors', 'TEMPLATE Nameless Type', 'TEMPLATE BadDependsOn DependsOn'] },
   'report-mode.json': { status: 'success', mentions: ['S3-001', 'S3-002', 'S3-003'] },
   's3-lambda-notifications.json': { status: 'success', mentions: ['S3N-001 ThumbnailerPermission Properties.SourceArn', 'S3N-001 Uploads DependsOn', 'arn:${AWS::Partition}:s3:::uploads-${AWS::AccountId}-${Env}'] },
-  'events-rule-targets.json': { status: 'success', mentions: ['EVT-001 NightlyExporterInvokePermission', 'EVT-001 JobsPolicy', 'EVT-001 EventsRole Properties.Policies', 'states:StartExecution'] },
+  'events-rule-targets.json': { status: 'success', mentions: ['EVT-001 NightlyExporterInvokePermission', 'EVT-001 JobsPolicy', 'EVT-001 EventsRole Properties.Policies', 'states:StartExecution', 'EVT-001 EventsLogsResourcePolicy'] },
   'sns-subscriptions.json': { status: 'success', mentions: ['SNS-001 BillingPolicy', 'SNS-001 QueueKey Properties.KeyPolicy', 'SNS-001 OrdersNotifierInvokePermission'] },
   's3-queue-topic-notifications.json': { status: 'success', mentions: ['S3N-002 IngestQueuePolicy', 'S3N-002 DeletionsPolicy', 'S3N-002 Uploads DependsOn'] },
   's3-default-encryption.json': { status: 'success', mentions: ['S3-003 Data', 'S3-003 AccessLogs'] },
