@@ -173,7 +173,7 @@ export const eventsRuleTargets: Rule = {
     ...EVENTS_TARGET_QUEUE.references.slice(1),
     ...EVENTS_TARGET_TOPIC.references.slice(1),
     ...EVENTS_TARGET_ROLE.references,
-    ...EVENTS_TARGET_LOG_GROUP.references.slice(1),
+    ...EVENTS_TARGET_LOG_GROUP.references,
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html (resource type rule: arn:${Partition}:events:${Region}:${Account}:rule/[${EventBusName}/]${RuleName})',
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html (Name: generated when not given)',
   ],
