@@ -4,6 +4,7 @@
  * to the same statements (so a second run finds its own statements and adds nothing).
  */
 import { logsPolicyDocument, logsPolicyStatements, statementAllows } from '../../macro/connections';
+import type { Json } from '../../macro/template/json';
 
 const put = {
   principal: 'events.amazonaws.com',
@@ -42,7 +43,7 @@ describe('CloudWatch Logs resource policy documents', () => {
   test('reads a Sub with a variable map, a Join, a literal string and a JSON object alike', () => {
     // Prepare
     const text = '{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"logs:PutLogEvents","Resource":"${logArn}"}]}';
-    const documents = [
+    const documents: Json[] = [
       { 'Fn::Sub': [text, { logArn: { 'Fn::GetAtt': ['Audit', 'Arn'] } }] },
       { 'Fn::Join': ['', ['{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"logs:PutLogEvents","Resource":"', { 'Fn::GetAtt': ['Audit', 'Arn'] }, '"}]}']] },
       { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'logs:PutLogEvents', Resource: { 'Fn::GetAtt': ['Audit', 'Arn'] } }] },
