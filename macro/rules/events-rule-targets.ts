@@ -126,6 +126,15 @@ function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Reco
     for (const d of found) connect(ctx, rule, kind, d.id, d.path, d.when);
   }
 
+  // "Using resource-based policies for Amazon EventBridge" (Important): for Lambda, SNS and SQS
+  // targets, which EventBridge reaches through their resource policies, do not specify a RoleArn:
+  // delivery may fail, in particular to SQS and SNS targets encrypted with AWS KMS.
+  const viaPolicy = (['lambda', 'queue', 'topic'] as const).filter((f) => by(f).length > 0);
+  if (entry.RoleArn !== undefined && viaPolicy.length > 0) {
+    const what = viaPolicy.map((f) => ({ lambda: 'a Lambda function', queue: 'an SQS queue', topic: 'an SNS topic' })[f]).join(' or ');
+    ctx.finding(rule.id, `Properties.Targets[${index}].RoleArn`, 'warning', `is set on a target that is ${what}, which EventBridge reaches through its resource policy: AWS advises against a RoleArn there (delivery may fail, in particular to KMS-encrypted queues and topics); remove RoleArn`);
+  }
+
   for (const v of by('role')) {
     const r = v.resolution as Extract<Resolution, { kind: 'resource' }>;
     if (entry.RoleArn === undefined) {
