@@ -27,6 +27,7 @@ import { CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_KEY } from './kinds/cloudtrail-key';
 import { CLOUDTRAIL_LOGS } from './kinds/cloudtrail-logs';
 import { CLOUDTRAIL_TOPIC } from './kinds/cloudtrail-topic';
 import { LOGS_KEY } from './kinds/logs-key';
+import { S3_NOTIFICATION_LAMBDA } from './kinds/s3-notification-lambda';
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
@@ -50,7 +51,7 @@ export { pinSourceReferences } from './rewrite';
 export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestination, type FoundDestination } from './discover';
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
-export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
+export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_LAMBDA, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
 export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, namesRole, rolePolicies, statementsOf, type RoleGrant, type RolePolicySource, type RoleTrust } from './role';
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
@@ -67,6 +68,7 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   CLOUDTRAIL_TOPIC,
   CLOUDTRAIL_LOGS,
   LOGS_KEY,
+  S3_NOTIFICATION_LAMBDA,
   S3_NOTIFICATION_QUEUE,
   S3_NOTIFICATION_TOPIC,
   SNS_SUBSCRIPTION_FUNCTION,
