@@ -121,7 +121,7 @@ export function statementsOf(document: Json | undefined): Json[] {
   return list(document.Statement);
 }
 
-/** True when a value names the role: refers to it, or equals its literal RoleName. */
+/** True when a value names the role: refers to it, or is the same expression as its RoleName. */
 export function namesRole(model: TemplateModel, value: Json | undefined, role: string): boolean {
   if (resolve(value, model).some((r) => r.kind === 'resource' && r.id === role)) return true;
   // The same expression as the role's RoleName names it too (`!Sub '${AWS::StackName}-logs'` in both).
