@@ -19,8 +19,7 @@ import type { RuleContext } from '../rules/types';
 import { isSymmetricEncryptionKey, keysOf } from './keys';
 import { statementAllows } from './covers';
 import { pinSourceReferences } from './rewrite';
-import { ensureRolePermission, ensureTrust } from './roles';
-import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, RolePolicyGrant, TrustGrant } from './types';
+import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant } from './types';
 import { applyPermission } from './permission';
 import { applyRole } from './role';
 import { applyLogsPolicy } from './logs-resource-policy';
@@ -106,31 +105,9 @@ function applyOrder(ctx: RuleContext, g: OrderGrant, t: Tally): void {
   }
 }
 
-function applyRolePolicy(ctx: RuleContext, g: RolePolicyGrant, t: Tally): void {
-  const outcome = ensureRolePermission(ctx, g);
-  if (outcome.status === 'added') t.added.push(`role ${g.role} ${outcome.path}: ${g.detail}`);
-  else if (outcome.status === 'blocked') {
-    ctx.finding(g.role, 'Properties.Policies', 'warning', `not added (${g.detail}): ${outcome.reason}`);
-    t.problems.push(`role ${g.role}: ${outcome.reason}`);
-  } else if (outcome.in !== g.role && g.waiter !== undefined) {
-    applyOrder(ctx, { to: 'order', from: g.waiter, after: outcome.in, detail: `the service checks ${g.role}'s permissions, which ${outcome.in} grants, when ${g.waiter} is created` }, t);
-  }
-}
-
-function applyTrust(ctx: RuleContext, g: TrustGrant, t: Tally): void {
-  const outcome = ensureTrust(ctx, g);
-  if (outcome.status === 'added') t.added.push(`role ${g.role} ${outcome.path}: ${g.detail}`);
-  else if (outcome.status === 'blocked') {
-    ctx.finding(g.role, 'Properties.AssumeRolePolicyDocument', 'warning', `not added (${g.detail}): ${outcome.reason}`);
-    t.problems.push(`role ${g.role}: ${outcome.reason}`);
-  }
-}
-
 function applyGrant(ctx: RuleContext, c: Connection, g: Grant, t: Tally): void {
   if (g.to === 'policy') applyPolicy(ctx, c, g, t);
   else if (g.to === 'key') applyKey(ctx, c, g, t);
-  else if (g.to === 'role-policy') applyRolePolicy(ctx, g, t);
-  else if (g.to === 'trust') applyTrust(ctx, g, t);
   else if (g.to === 'permission') applyPermission(ctx, c, g, t);
   else if (g.to === 'role') applyRole(ctx, c, g, t);
   else if (g.to === 'logs-policy') applyLogsPolicy(ctx, c, g, t);

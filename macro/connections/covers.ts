@@ -127,13 +127,6 @@ export function statementAllows(statement: Json, request: Request): boolean {
   return principalAllows(statement, request.principal) && actionsAllow(statement, request.actions) && resourceAllows(statement, request.resources) && conditionsHold(statement, request.context);
 }
 
-/** As `statementAllows`, for a statement of an identity policy (a role's): it has no Principal. */
-export function identityAllows(statement: Json, request: Request): boolean {
-  if (!isObject(statement) || statement.Effect !== 'Allow' || statement.Principal !== undefined) return false;
-  if (statement.NotAction !== undefined || statement.NotResource !== undefined) return false;
-  return actionsAllow(statement, request.actions) && resourceAllows(statement, request.resources) && conditionsHold(statement, request.context);
-}
-
 /** As `statementAllows`, for a statement of a role's trust policy: no Resource. */
 export function trustAllows(statement: Json, request: Request): boolean {
   if (!isObject(statement) || statement.Effect !== 'Allow') return false;

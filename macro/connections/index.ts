@@ -27,6 +27,7 @@ import { CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_KEY } from './kinds/cloudtrail-key';
 import { CLOUDTRAIL_LOGS } from './kinds/cloudtrail-logs';
 import { CLOUDTRAIL_TOPIC } from './kinds/cloudtrail-topic';
 import { LOGS_KEY } from './kinds/logs-key';
+import { S3_NOTIFICATION_LAMBDA } from './kinds/s3-notification-lambda';
 import { S3_NOTIFICATION_QUEUE } from './kinds/s3-notification-queue';
 import { S3_NOTIFICATION_TOPIC } from './kinds/s3-notification-topic';
 import { SNS_SUBSCRIPTION_FUNCTION } from './kinds/sns-subscription-function';
@@ -44,17 +45,16 @@ import { LAMBDA_EVENT_SOURCE } from './kinds/lambda-event-source';
 import { STATE_MACHINE_KEY } from './kinds/state-machine-key';
 import type { ConnectionKind } from './types';
 
-export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, RolePolicyGrant, SourceArn, TrustGrant } from './types';
+export type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant, Request, SourceArn } from './types';
 export { ARN_SHAPES, hasWildcard, nameText, sourceArnOf, sourceCondition, sourceContext, type ArnShape } from './source-arn';
-export { identityAllows, statementAllows, trustAllows } from './covers';
-export { ensureRolePermission, ensureTrust, rolePolicies } from './roles';
+export { statementAllows, trustAllows } from './covers';
 export { pinSourceReferences } from './rewrite';
 export { compositeArn, destinationsIn, type DestinationSpec, type ExternalDestination, type FoundDestination } from './discover';
 export { isSymmetricEncryptionKey, keysOf, type ExternalKey, type KeyTarget } from './keys';
 export { applyConnection, recordConnection } from './apply';
-export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
+export { CLOUDTRAIL_BUCKET, CLOUDTRAIL_BUCKET_KEY, CLOUDTRAIL_BUCKET_ORDER, CLOUDTRAIL_KEY, CLOUDTRAIL_LOGS, CLOUDTRAIL_TOPIC, LOGS_KEY, S3_NOTIFICATION_LAMBDA, S3_NOTIFICATION_QUEUE, S3_NOTIFICATION_TOPIC };
 export { applyPermission, FUNCTION_TYPES, functionSpellings, permissionCovers, type PermissionGrant } from './permission';
-export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, type RoleGrant } from './role';
+export { applyRole, identityAllows as roleAllows, MANAGED_POLICIES, managedPolicyName, namesRole, rolePolicies, statementsOf, type RoleGrant, type RolePolicySource, type RoleTrust } from './role';
 export { SNS_SUBSCRIPTION_FUNCTION, SNS_SUBSCRIPTION_QUEUE };
 export { CLOUDFRONT_OAC_BUCKET, VPC_FLOW_LOG_BUCKET, NLB_ACCESS_LOG_BUCKET, ELB_ACCESS_LOG_BUCKET, S3_ACCESS_LOG_BUCKET, LAMBDA_EVENT_SOURCE, STATE_MACHINE_KEY };
 export { EVENTS_TARGET_FUNCTION, EVENTS_TARGET_LOG_GROUP, EVENTS_TARGET_QUEUE, EVENTS_TARGET_ROLE, EVENTS_TARGET_TOPIC };
@@ -70,6 +70,7 @@ export const CATALOGUE: readonly ConnectionKind[] = [
   CLOUDTRAIL_TOPIC,
   CLOUDTRAIL_LOGS,
   LOGS_KEY,
+  S3_NOTIFICATION_LAMBDA,
   S3_NOTIFICATION_QUEUE,
   S3_NOTIFICATION_TOPIC,
   SNS_SUBSCRIPTION_FUNCTION,

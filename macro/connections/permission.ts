@@ -23,7 +23,7 @@
  * `lambda:InvokeFunction`, `sourceArn`, `sourceAccount`; one `CfnPermission` per grant, named
  * from the grantee).
  */
-import { canonicalString } from '../template/intrinsics';
+import { canonicalString, intrinsicName, references } from '../template/intrinsics';
 import { isObject, type Json, type JsonObject } from '../template/json';
 import { resolve } from '../template/resolve';
 import { wildcardMatch } from '../template/statements';
@@ -60,6 +60,18 @@ export interface PermissionGrant {
    * (an S3 bucket that notifies the function). A refused edge is a problem of the connection.
    */
   before?: { from: string; detail: string };
+  /**
+   * `before.from` is the source itself (the bucket waits for its function's permission), so an
+   * existing permission for this target and principal whose `SourceArn` refers to the source
+   * closes a cycle. When no other permission covers the connection, the first such one is
+   * rewritten to the pinned, name-built ARN (with `SourceAccount` when `sourceAccount` and it has
+   * none): every property of a permission causes replacement, which is harmless (the new statement
+   * is created before the old one is deleted), and the texts say so. Without a pinned ARN, or when
+   * that `SourceArn` is an `Fn::If`, the run fails with `unpinned`.
+   */
+  pinSourceReferences?: { rewrite: string; account: string; unpinned: string };
+  /** Reported on a covering permission with neither `SourceArn` nor `SourceAccount` (checkov CKV_AWS_364): adding one would replace it. */
+  unscoped?: string;
 }
 
 /** What `applyConnection` keeps per connection (the tally of `apply.ts`, structurally). */
@@ -124,20 +136,44 @@ function sourceTexts(source: SourceArn | undefined): string[] {
   return [...first, ...source.spellings].map((s) => text(s)).filter((s): s is string => s !== undefined);
 }
 
-/**
- * True when the existing permission `id` lets `g.principal` invoke exactly `g.target` for this
- * connection's source.
- */
-export function permissionCovers(ctx: RuleContext, id: string, g: PermissionGrant, source: SourceArn | undefined): boolean {
-  const props = ctx.model.get(id, ['Properties']);
-  if (!isObject(props)) return false;
+/** The permission lets `g.principal` invoke exactly `g.target`, whatever its source scope. */
+function invokes(ctx: RuleContext, props: JsonObject, g: PermissionGrant): boolean {
   const action = typeof props.Action === 'string' ? props.Action : '';
   if (!INVOKE.every((a) => wildcardMatch(action, a))) return false;
   const principal = principalText(props.Principal);
   if (principal !== '*' && principal !== g.principal) return false;
   if (props.PrincipalOrgID !== undefined || props.EventSourceToken !== undefined) return false;
   const fn = text(props.FunctionName);
-  if (fn === undefined || !functionSpellings(ctx, g.target).has(fn)) return false;
+  return fn !== undefined && functionSpellings(ctx, g.target).has(fn);
+}
+
+/** The permission `pinSourceReferences` rewrites: the first for this target and principal whose SourceArn refers to the source. */
+function referringPermission(ctx: RuleContext, c: Connection, g: PermissionGrant): string | undefined {
+  return ctx.model.idsOfType('AWS::Lambda::Permission').find((id) => {
+    const props = ctx.model.get(id, ['Properties']);
+    return isObject(props) && props.SourceArn !== undefined && references(props.SourceArn).some((r) => r.name === c.source) && invokes(ctx, props, g);
+  });
+}
+
+/** Rewrites the permission's SourceArn that refers to the source to the pinned ARN (see `PermissionGrant.pinSourceReferences`). */
+function pinPermission(ctx: RuleContext, c: Connection, g: PermissionGrant, id: string, source: SourceArn | undefined, t: GrantTally): void {
+  const pin = g.pinSourceReferences as NonNullable<PermissionGrant['pinSourceReferences']>;
+  const value = ctx.model.get(id, ['Properties', 'SourceArn']) as Json;
+  if (source === undefined || !source.pinned || intrinsicName(value) === 'Fn::If') ctx.fail(id, 'Properties.SourceArn', pin.unpinned);
+  if (source === undefined || !source.pinned) return;
+  const addAccount = g.sourceAccount === true && ctx.model.get(id, ['Properties', 'SourceAccount']) === undefined;
+  ctx.set(id, ['Properties', 'SourceArn'], source.arn, pin.rewrite);
+  if (addAccount) ctx.set(id, ['Properties', 'SourceAccount'], { Ref: 'AWS::AccountId' }, pin.account);
+  t.added.push(`permission ${id}: SourceArn built from ${c.source}'s name`);
+}
+
+/**
+ * True when the existing permission `id` lets `g.principal` invoke exactly `g.target` for this
+ * connection's source.
+ */
+export function permissionCovers(ctx: RuleContext, id: string, g: PermissionGrant, source: SourceArn | undefined): boolean {
+  const props = ctx.model.get(id, ['Properties']);
+  if (!isObject(props) || !invokes(ctx, props, g)) return false;
   if (!accountOk(ctx, props.SourceAccount)) return false;
   if (props.SourceArn === undefined) return true;
   const have = text(props.SourceArn);
@@ -167,7 +203,16 @@ export function applyPermission(ctx: RuleContext, c: Connection, g: PermissionGr
   const model = ctx.model;
   const source = g.sourceArn ?? c.sourceArn;
   if (ctx.skips(g.target)) return;
-  let permission = model.idsOfType('AWS::Lambda::Permission').find((id) => permissionCovers(ctx, id, g, source) && model.conditionImplies(permissionConditionOf(ctx, c, g.target), model.condition(id)));
+  const covering = () => model.idsOfType('AWS::Lambda::Permission').find((id) => permissionCovers(ctx, id, g, source) && model.conditionImplies(permissionConditionOf(ctx, c, g.target), model.condition(id)) && (g.pinSourceReferences === undefined || !references(model.get(id, ['Properties', 'SourceArn']) ?? null).some((r) => r.name === c.source)));
+  let permission = covering();
+  const referring = permission === undefined && g.pinSourceReferences !== undefined ? referringPermission(ctx, c, g) : undefined;
+  if (referring !== undefined) {
+    pinPermission(ctx, c, g, referring, source, t);
+    permission = referring;
+  } else if (permission !== undefined && g.unscoped !== undefined) {
+    const props = model.get(permission, ['Properties']) as JsonObject;
+    if (props.SourceArn === undefined && props.SourceAccount === undefined) ctx.finding(permission, 'Properties.SourceAccount', 'warning', g.unscoped);
+  }
   if (permission === undefined) {
     if (source !== undefined && source.pinned && source.exact) {
       const why = `${c.source}'s name holds * or ?, which a Lambda permission's SourceArn would read as a pattern: no permission was added for ${g.principal} to invoke ${g.target}; rename ${c.source}`;
@@ -188,8 +233,9 @@ export function applyPermission(ctx: RuleContext, c: Connection, g: PermissionGr
       Principal: g.principal,
     };
     const arn = source === undefined ? undefined : source.pinned ? source.arn : source.pattern;
-    if (arn !== undefined) properties.SourceArn = arn;
+    // SourceAccount first, as AWS::Lambda::Permission's Amazon S3 Notifications example writes it.
     if (g.sourceAccount || arn === undefined) properties.SourceAccount = { Ref: 'AWS::AccountId' };
+    if (arn !== undefined) properties.SourceArn = arn;
     permission = ctx.createResource(c.source, g.suffix ?? `${g.target}InvokePermission`, { Type: 'AWS::Lambda::Permission', Properties: properties }, g.detail, { condition: cond.condition });
     t.added.push(`permission ${permission}: ${g.detail}`);
     if (source !== undefined && !source.pinned) t.fallback = true;

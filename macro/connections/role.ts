@@ -8,7 +8,16 @@
  * not exist whenever the connection does, by its Condition, does not count), or in an AWS managed
  * policy of `MANAGED_POLICIES` in its `ManagedPolicyArns`, for every action on one spelling of the
  * resource (wildcards in actions and resources honoured: `logs:*`, `arn:…:log-group:app-*`). A
- * Deny there that matches is a finding: an Allow would not help.
+ * managed policy counts only when `ManagedPolicyArns` attaches it in every `Fn::If` branch. An
+ * Allow with conditions is not known to hold for the service's request, so it does not count
+ * (the statement is added beside it, which grants no more than the connection). A Deny there
+ * that matches is a finding: an Allow would not help. `rolePolicies` is the one reader of a
+ * role's policies (SFN-001 and the state machine key grant read through it too).
+ *
+ * Trust: a trust statement for the service without conditions counts; one with conditions counts
+ * only when the kind gives the request context the service sends (`RoleTrust.context`, e.g.
+ * CloudTrail's `aws:SourceArn` / `aws:SourceAccount`) and they hold for it, so a narrower trust
+ * already there is never widened (DESIGN.md invariant 7).
  *
  * Fixes: the statement goes into the role's inline policy `policyName` (appended to it when
  * present, else a new `Policies` entry: changing `Policies` on an `AWS::IAM::Role` is an update
@@ -26,13 +35,14 @@
  * statement into the role's one DefaultPolicy) and aws-iam/lib/grant.ts (`Grant.addToPrincipal`).
  */
 import { canonicalString, intrinsicName } from '../template/intrinsics';
-import { isObject, type Json, type JsonObject } from '../template/json';
+import { canonical, isObject, type Json, type JsonObject } from '../template/json';
 import type { TemplateModel } from '../template/model';
 import { resolve } from '../template/resolve';
 import { wildcardMatch } from '../template/statements';
 import type { RuleContext } from '../rules/types';
 import type { GrantTally } from './permission';
-import type { Connection } from './types';
+import { trustAllows } from './covers';
+import type { Connection, Request } from './types';
 
 /**
  * AWS managed policies known to grant actions, with what they grant (on `*`), as their current
@@ -74,11 +84,24 @@ export interface RoleGrant {
   request: { actions: string[]; resources: Json[] };
   /** Deterministic inline policy name (`CloudTrailLogsDelivery`). */
   policyName: string;
-  /** The service principal the role must trust (`cloudtrail.amazonaws.com`), when it must. */
-  trust?: string;
+  /** The service principal the role must trust (`cloudtrail.amazonaws.com`), when it must; see `RoleTrust`. */
+  trust?: string | RoleTrust;
   /** The resource the service validates with the role at create time (the trail), when a separate policy must come first. */
   caller?: string;
   detail: string;
+}
+
+/**
+ * The trust half, when a kind says more than the service: `context` is the request context the
+ * service documents for its `sts:AssumeRole` call (`trailContext`), so a trust statement whose
+ * conditions hold for it counts (a narrower trust is never widened beside it); without `context`
+ * only a trust statement without conditions counts. `sid` and `detail` name the statement added.
+ */
+export interface RoleTrust {
+  service: string;
+  context?: Request['context'];
+  sid?: string;
+  detail?: string;
 }
 
 function list(value: Json | undefined): Json[] {
@@ -98,11 +121,12 @@ export function statementsOf(document: Json | undefined): Json[] {
   return list(document.Statement);
 }
 
-/** True when a value names the role: refers to it, or equals its literal RoleName. */
+/** True when a value names the role: refers to it, or is the same expression as its RoleName. */
 export function namesRole(model: TemplateModel, value: Json | undefined, role: string): boolean {
   if (resolve(value, model).some((r) => r.kind === 'resource' && r.id === role)) return true;
+  // The same expression as the role's RoleName names it too (`!Sub '${AWS::StackName}-logs'` in both).
   const name = model.get(role, ['Properties', 'RoleName']);
-  return typeof name === 'string' && value === name;
+  return name !== undefined && value !== undefined && canonical(canonicalString(value)) === canonical(canonicalString(name));
 }
 
 /** One place the role's permissions come from. */
@@ -123,20 +147,53 @@ export function managedPolicyName(value: Json): string | undefined {
   return m && MANAGED_POLICIES[m[1]] !== undefined ? m[1] : undefined;
 }
 
+/** The lists `ManagedPolicyArns` may take, one per `Fn::If` branch (NoValue: none); undefined when one is computed otherwise. */
+function arnLists(value: Json | undefined): Json[][] | undefined {
+  if (value === undefined) return [[]];
+  if (Array.isArray(value)) return [value];
+  if (isObject(value) && intrinsicName(value) === 'Fn::If') {
+    const arg = value['Fn::If'];
+    if (!Array.isArray(arg) || arg.length !== 3) return undefined;
+    const a = arnLists(arg[1]);
+    const b = arnLists(arg[2]);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  if (isObject(value) && value.Ref === 'AWS::NoValue') return [[]];
+  return undefined;
+}
+
+/**
+ * The AWS managed policies (of `MANAGED_POLICIES`) and the managed policies of the template that
+ * `ManagedPolicyArns` attaches whichever way its `Fn::If`s go: one attached in a single branch
+ * (or by an entry's own `Fn::If`) may be missing when the connection exists, so it does not count.
+ */
+function managedPoliciesOf(model: TemplateModel, role: string): { managed: string[]; attached: Set<string> } {
+  const lists = arnLists(model.get(role, ['Properties', 'ManagedPolicyArns']));
+  if (lists === undefined) return { managed: [], attached: new Set() };
+  const per = lists.map((arns) => {
+    const managed = new Set<string>();
+    const attached = new Set<string>();
+    for (const arn of arns) {
+      const name = managedPolicyName(arn);
+      if (name !== undefined) managed.add(name);
+      for (const r of resolve(arn, model)) if (r.kind === 'resource' && r.when.length === 0) attached.add(r.id);
+    }
+    return { managed, attached };
+  });
+  const [first, ...rest] = per;
+  return {
+    managed: [...first.managed].filter((m) => rest.every((p) => p.managed.has(m))),
+    attached: new Set([...first.attached].filter((a) => rest.every((p) => p.attached.has(a)))),
+  };
+}
+
 /** Every policy that applies to the role in this template (the role's own first), under `condition`. */
 export function rolePolicies(model: TemplateModel, role: string, condition: string | undefined): RolePolicySource[] {
   const out: RolePolicySource[] = [];
   const inline = model.get(role, ['Properties', 'Policies']);
   const own: Json[] = Array.isArray(inline) ? inline.flatMap((p) => (isObject(p) ? statementsOf(p.PolicyDocument) : [])) : [];
-  const attached = new Set<string>();
-  const arns = model.get(role, ['Properties', 'ManagedPolicyArns']);
-  if (Array.isArray(arns)) {
-    for (const arn of arns) {
-      const managed = managedPolicyName(arn);
-      if (managed !== undefined) own.push({ Effect: 'Allow', Action: MANAGED_POLICIES[managed], Resource: '*' });
-      for (const r of resolve(arn, model)) if (r.kind === 'resource' && r.when.length === 0) attached.add(r.id);
-    }
-  }
+  const { managed, attached } = managedPoliciesOf(model, role);
+  for (const name of managed) own.push({ Effect: 'Allow', Action: MANAGED_POLICIES[name], Resource: '*' });
   out.push({ id: role, orderedByRole: true, statements: own });
   for (const id of model.idsOfType('AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy')) {
     if (!model.conditionImplies(condition, model.condition(id))) continue;
@@ -195,21 +252,26 @@ function rolesIn(ctx: RuleContext, g: RoleGrant): { roles: string[]; outside: st
 
 function needs(g: RoleGrant): string {
   const resources = list(g.statement.Resource).map((r) => text(r) ?? JSON.stringify(r));
-  return `${g.request.actions.join(', ')} on ${resources.join(', ')}${g.trust !== undefined ? ` and trust ${g.trust}` : ''}`;
+  const trust = typeof g.trust === 'string' ? g.trust : g.trust?.service;
+  return `${g.request.actions.join(', ')} on ${resources.join(', ')}${trust !== undefined ? ` and trust ${trust}` : ''}`;
 }
 
 /** Makes the role trust `service`, unless a statement of its trust policy already lets it assume the role. */
-function ensureTrust(ctx: RuleContext, c: Connection, role: string, service: string, t: GrantTally): void {
+function ensureTrust(ctx: RuleContext, c: Connection, role: string, trust: RoleTrust, t: GrantTally): void {
   const model = ctx.model;
+  const { service, context } = trust;
   const path = ['Properties', 'AssumeRolePolicyDocument'];
   const doc = model.get(role, path);
   const trusts = (s: Json): boolean =>
     isObject(s) &&
     s.Effect === 'Allow' &&
-    s.Condition === undefined &&
+    s.NotPrincipal === undefined &&
+    s.NotAction === undefined &&
     list(s.Action).some((a) => typeof a === 'string' && wildcardMatch(a, 'sts:AssumeRole')) &&
     isObject(s.Principal) &&
-    list(s.Principal.Service).some((p) => text(p)?.replace(/\$\{AWS::URLSuffix\}/g, 'amazonaws.com') === service);
+    list(s.Principal.Service).some((p) => text(p)?.replace(/\$\{AWS::URLSuffix\}/g, 'amazonaws.com') === service) &&
+    // Conditions are judged only against the context the kind says the service sends (covers.ts).
+    (s.Condition === undefined || (context !== undefined && trustAllows({ ...s, Principal: { Service: service } }, { principal: service, actions: ['sts:AssumeRole'], resources: [], context })));
   if (!isObject(doc) || intrinsicName(doc) !== undefined || (doc.Statement !== undefined && !Array.isArray(doc.Statement) && !isObject(doc.Statement))) {
     const why = `${role}'s AssumeRolePolicyDocument is computed at deploy time, so it cannot be checked: it must let ${service} sts:AssumeRole for ${c.source} → ${c.destination}`;
     ctx.finding(role, 'Properties.AssumeRolePolicyDocument', 'warning', why);
@@ -218,8 +280,8 @@ function ensureTrust(ctx: RuleContext, c: Connection, role: string, service: str
   }
   const statements = list(doc.Statement);
   if (statements.some(trusts)) return;
-  const statement: JsonObject = { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' };
-  const detail = `lets ${service} assume ${role}, which ${c.source} gives it to reach ${c.destination}`;
+  const statement: JsonObject = { ...(trust.sid !== undefined ? { Sid: trust.sid } : {}), Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' };
+  const detail = trust.detail ?? `lets ${service} assume ${role}, which ${c.source} gives it to reach ${c.destination}`;
   if (Array.isArray(doc.Statement)) ctx.set(role, [...path, 'Statement', doc.Statement.length], statement, detail);
   else ctx.set(role, [...path, 'Statement'], [...statements, statement], detail);
   t.added.push(`role ${role} trust: ${service}`);
@@ -237,7 +299,7 @@ export function applyRole(ctx: RuleContext, c: Connection, g: RoleGrant, t: Gran
   const condition = model.condition(g.owner);
   for (const role of roles) {
     if (ctx.skips(role)) continue;
-    if (g.trust !== undefined) ensureTrust(ctx, c, role, g.trust, t);
+    if (g.trust !== undefined) ensureTrust(ctx, c, role, typeof g.trust === 'string' ? { service: g.trust } : g.trust, t);
     const found = rolePolicies(model, role, condition);
     const denied = g.request.actions.find((a) => found.some((s) => s.statements.some((st) => identityAllows(st, a, [...g.request.resources, '*'], 'Deny'))));
     if (denied !== undefined) {

@@ -154,38 +154,7 @@ export interface OrderGrant {
   onCycle?: { path: string; consequence: string; rewrite: string };
 }
 
-/**
- * The caller's half: a role of the template may perform `statement` (an identity statement, no
- * Principal). Any statement of the role's inline `Policies`, of an `AWS::IAM::Policy` or
- * `AWS::IAM::ManagedPolicy` attached to it, that allows `request` (principal aside) covers it;
- * else the statement is added to the role's inline `Policies` as `policyName`. When the covering
- * statement is in a separate policy resource, `waiter` (the resource the service validates at
- * create time, e.g. the trail) is ordered after that resource.
- */
-export interface RolePolicyGrant {
-  to: 'role-policy';
-  role: string;
-  policyName: string;
-  statement: JsonObject;
-  request: Request;
-  detail: string;
-  waiter?: string;
-}
-
-/**
- * The role's trust: the acting service may assume `role` (`sts:AssumeRole`). A trust statement
- * that allows `request`'s principal to assume it covers it; else `statement` is appended to the
- * role's `AssumeRolePolicyDocument`.
- */
-export interface TrustGrant {
-  to: 'trust';
-  role: string;
-  statement: JsonObject;
-  request: Request;
-  detail: string;
-}
-
-export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant | RolePolicyGrant | TrustGrant | LogsPolicyGrant;
+export type Grant = PolicyGrant | KeyGrant | OrderGrant | PermissionGrant | RoleGrant | LogsPolicyGrant;
 
 /**
  * One entry of the catalogue: a kind of connection, said once. `grants` returns what the

@@ -13,16 +13,20 @@
  * Expectations
  * - Skips: a trail without `CloudWatchLogsRoleArn`; a trail that skips CT-005.
  * - Already compliant: the role's trust policy lets CloudTrail assume it (any Sid; conditions the
- *   trail's requests satisfy), some statement of its policies (inline, or an `AWS::IAM::Policy` /
- *   `ManagedPolicy` attached to it) allows both actions on the log group's streams (a narrower
- *   `…:log-group:<name>:log-stream:*` included), and the trail comes after them.
+ *   trail's requests satisfy), Allows without conditions in its policies (inline, an
+ *   `AWS::IAM::Policy` / `ManagedPolicy` / `RolePolicy` attached to it that exists whenever the
+ *   trail does, a managed policy in every `Fn::If` branch of its `ManagedPolicyArns`) grant both
+ *   actions on the log group's streams (a narrower `…:log-group:<name>:log-stream:*` included),
+ *   and the trail comes after them. The connection model's role grant (`connections/role.ts`)
+ *   judges this, as for ESM-001, EVT-001 and SFN-002.
  * - Fixes: appends the trust statement (`sts:AssumeRole` for `cloudtrail.amazonaws.com`, as
- *   aws-cdk-lib writes it), adds an inline policy `CloudTrailLogs<Trail>` allowing
+ *   aws-cdk-lib writes it), adds (or extends) the inline policy `CloudTrailLogs<Trail>` allowing
  *   `logs:CreateLogStream` and `logs:PutLogEvents` on the `CloudWatchLogsLogGroupArn` value (the
  *   log group's ARN ends in `:*`, which covers its streams), and orders the trail after a separate
  *   policy resource that grants them.
  * - Reports: a role outside the template (a literal ARN or a parameter): what it must allow; a
- *   log group given without a role (CloudTrail requires both).
+ *   log group given without a role (CloudTrail requires both); a Deny of either action in the
+ *   role's policies (an Allow would not help).
  */
 import type { Rule } from './types';
 import { applyConnection, recordConnection } from '../connections/apply';

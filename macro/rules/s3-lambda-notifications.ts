@@ -16,9 +16,9 @@
  * - Skips: `LambdaConfigurations` entries whose `Function` is not in this template (a literal
  *   ARN, a parameter: reported), and configurations computed by an intrinsic (reported).
  * - Already compliant: for each function (or alias, or version) the bucket notifies, a permission
- *   with that `FunctionName`, `Principal: s3.amazonaws.com`, `Action: lambda:InvokeFunction`
- *   (or `lambda:*`), and no `SourceArn` or one naming this bucket by its name, which the bucket
- *   depends on (directly or through other resources).
+ *   that lets `s3.amazonaws.com` `lambda:InvokeFunction` (or `lambda:*`) exactly that
+ *   `FunctionName`, with no `SourceArn` or one naming this bucket by its name (see the last
+ *   point for the whole test), which the bucket depends on (directly or through other resources).
  * - Fixes: creates the permission when there is none (`<Bucket><Function>InvokePermission`,
  *   `SourceAccount`, and `SourceArn` when the bucket's name is known without referring to it);
  *   makes the bucket depend on it. A permission whose `SourceArn` refers to the bucket is
@@ -29,21 +29,23 @@
  * - Fails: a bucket whose literal name holds `*` or `?` (a permission's SourceArn is a pattern,
  *   so it would let other buckets in).
  * - Every bucket → function connection is a line of the report's connections view.
+ * - The grants are the catalogue's `s3-notification-lambda` kind
+ *   (`macro/connections/kinds/s3-notification-lambda.ts`): the model's Lambda `permission` grant,
+ *   as for EVT-001, SNS-001 and APIGW-004. An existing permission counts when it names exactly
+ *   that function, alias or version, lets `s3.amazonaws.com` (or `*`) invoke it, has a
+ *   `SourceAccount` that is this account (or none), a `SourceArn` that is this bucket's (or none),
+ *   and exists whenever the connection does (its Condition implied).
  * - Conditions: a new permission gets the bucket's condition when that implies the function's,
  *   else the function's when that implies the bucket's (the bucket's `DependsOn` is then refused
  *   and reported, cfn-lint E3005); otherwise nothing is created and the rule reports.
  */
-import type { ResourceView, Rule, RuleContext } from './types';
-import { intrinsicName, references } from '../template/intrinsics';
-import { isObject, type Json, type JsonObject } from '../template/json';
-import { resolve, type Resolution } from '../template/resolve';
-import { bucketArnFromName, bucketNameText, destinationValues, namesBucketArn, S3_PRINCIPAL, whyNameUnknown } from './shared/s3-notifications';
-import { recordConnection } from '../connections/apply';
-import { hasWildcard } from '../connections/source-arn';
-
-const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version']);
-const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:*', '*']);
-const WHY_ORDER = 'S3 validates notification destinations when it creates the bucket, so the permission must exist first';
+import type { Rule, RuleContext } from './types';
+import type { Resolution } from '../template/resolve';
+import { destinationValues, S3_PRINCIPAL } from './shared/s3-notifications';
+import { applyConnection } from '../connections/apply';
+import { S3_NOTIFICATION_LAMBDA } from '../connections/kinds/s3-notification-lambda';
+import { FUNCTION_TYPES } from '../connections/permission';
+import { sourceArnOf } from '../connections/source-arn';
 
 /** A function (or alias or version) in this template that the bucket notifies, with where it is named. */
 interface Target {
@@ -85,7 +87,17 @@ export const s3LambdaNotifications: Rule = {
       const id = targetOf(ctx, bucket.id, path, resolution);
       if (id !== undefined && !targets.has(id)) targets.set(id, { id, path });
     }
-    for (const target of targets.values()) ensurePermission(bucket, target, ctx);
+    const source = sourceArnOf(ctx.model, bucket.id);
+    // A Lambda permission's SourceArn is matched as a pattern: a name holding * or ? would let other
+    // buckets in, and cannot be written exactly there.
+    if (source?.pinned && source.exact) {
+      ctx.fail(bucket.id, 'Properties.BucketName', `holds * or ?, which a Lambda permission's SourceArn would read as a pattern matching other buckets too: give ${bucket.id} a name without them`);
+    }
+    // The permission's text says the account-only scope itself (the connection view says it too).
+    const sourceArn = source !== undefined && !source.pinned ? { ...source, reported: true } : source;
+    for (const target of targets.values()) {
+      applyConnection(ctx, S3_NOTIFICATION_LAMBDA, { kind: S3_NOTIFICATION_LAMBDA.id, rule: 'S3N-001', source: bucket.id, destination: target.id, path: target.path, principal: S3_PRINCIPAL, sourceArn, when: [] });
+    }
   },
 };
 
@@ -122,124 +134,3 @@ function targetOf(ctx: RuleContext, bucketId: string, path: string, r: Resolutio
       return undefined;
   }
 }
-
-type SourceArnKind = 'none' | 'bucket' | 'name' | 'other';
-
-/** How a permission's SourceArn relates to the bucket. */
-function sourceArnKind(ctx: RuleContext, permission: string, bucketId: string): SourceArnKind {
-  const value = ctx.model.get(permission, ['Properties', 'SourceArn']);
-  if (value === undefined) return 'none';
-  if (references(value).some((r) => r.name === bucketId)) return 'bucket';
-  return namesBucketArn(ctx.model, value, bucketId) ? 'name' : 'other';
-}
-
-/** Permissions in the template letting S3 invoke the target, with how each names its source. */
-function permissionsFor(ctx: RuleContext, target: string, bucketId: string): Array<{ id: string; source: SourceArnKind }> {
-  const model = ctx.model;
-  const out: Array<{ id: string; source: SourceArnKind }> = [];
-  for (const id of model.idsOfType('AWS::Lambda::Permission')) {
-    const props = model.get(id, ['Properties']);
-    if (!isObject(props)) continue;
-    if (!resolve(props.FunctionName, model).some((r) => r.kind === 'resource' && r.id === target)) continue;
-    if (props.Principal !== S3_PRINCIPAL) continue;
-    if (typeof props.Action !== 'string' || !INVOKE_ACTIONS.has(props.Action.toLowerCase())) continue;
-    const source = sourceArnKind(ctx, id, bucketId);
-    if (source !== 'other') out.push({ id, source });
-  }
-  return out;
-}
-
-/** The connections view's line for one bucket → function connection. */
-function record(ctx: RuleContext, bucket: string, target: string, added: string[], reason?: string): void {
-  recordConnection(ctx, { rule: 'S3N-001', kind: 's3-notification-lambda', source: bucket, destination: target, principal: S3_PRINCIPAL }, reason !== undefined && !added.length ? 'finding' : added.length ? 'added' : 'present', added, reason ?? (added.length ? undefined : 'everything it needs is already in the template'));
-}
-
-function ensurePermission(bucket: ResourceView, target: Target, ctx: RuleContext): void {
-  const model = ctx.model;
-  const nameArn = bucketArnFromName(model, bucket.id);
-  // A Lambda permission's SourceArn is matched as a pattern: a name holding * or ? would let other
-  // buckets in, and cannot be written exactly there.
-  const nameText = bucketNameText(model, bucket.id);
-  if (nameArn !== undefined && nameText !== undefined && hasWildcard(model, nameText)) {
-    ctx.fail(bucket.id, 'Properties.BucketName', `holds * or ?, which a Lambda permission's SourceArn would read as a pattern matching other buckets too: give ${bucket.id} a name without them`);
-  }
-  const added: string[] = [];
-  const found = permissionsFor(ctx, target.id, bucket.id);
-  const usable = found.find((p) => p.source !== 'bucket');
-  let permission: string | undefined = usable?.id;
-
-  if (permission === undefined && found.length) {
-    // The naive fix's trap: this permission refers to the bucket, and the bucket is about to depend on it.
-    permission = found[0].id;
-    const sourceArn = model.get(permission, ['Properties', 'SourceArn']) as Json;
-    if (nameArn === undefined || intrinsicName(sourceArn) === 'Fn::If') {
-      ctx.fail(
-        permission,
-        'Properties.SourceArn',
-        `refers to ${bucket.id}, which must depend on this permission so that S3 can validate its notification to ${target.id} at create time: that is a circular dependency. ${nameArn === undefined ? `${whyNameUnknown(model, bucket.id)}, so its ARN cannot be built from its name. ` : ''}Give ${bucket.id} a BucketName built from literals, parameters and pseudo parameters (TapHardening then writes SourceArn as arn:\${AWS::Partition}:s3:::<name>), or remove SourceArn and keep SourceAccount: !Ref AWS::AccountId`,
-      );
-    }
-    const addAccount = model.get(permission, ['Properties', 'SourceAccount']) === undefined;
-    ctx.set(
-      permission,
-      ['Properties', 'SourceArn'],
-      nameArn,
-      `built from ${bucket.id}'s name: a reference to ${bucket.id}, which now depends on this permission, is a cycle; CloudFormation replaces the permission (harmless: the same grant is created before the old one goes)`,
-    );
-    if (addAccount) ctx.set(permission, ['Properties', 'SourceAccount'], { Ref: 'AWS::AccountId' }, 'only buckets of this account (checkov CKV_AWS_364); added with the SourceArn change, which replaces the permission anyway');
-    added.push(`permission ${permission}: SourceArn built from ${bucket.id}'s name`);
-  }
-
-  if (permission === undefined) {
-    permission = createPermission(bucket, target, nameArn, ctx);
-    if (permission === undefined) {
-      record(ctx, bucket.id, target.id, added, 'no single condition fits a new permission');
-      return;
-    }
-    added.push(`permission ${permission}: lambda:InvokeFunction for s3.amazonaws.com`);
-  } else if (usable !== undefined) {
-    const props = model.get(permission, ['Properties']) as JsonObject;
-    if (props.SourceArn === undefined && props.SourceAccount === undefined) {
-      ctx.finding(permission, 'Properties.SourceAccount', 'warning', 'lets s3.amazonaws.com invoke the function for a bucket in any account (checkov CKV_AWS_364): add SourceAccount: !Ref AWS::AccountId (not added: changing it replaces the permission)');
-    }
-  }
-
-  if (!model.reaches(bucket.id, permission)) {
-    const edge = ctx.dependsOn(bucket.id, permission, WHY_ORDER);
-    if (edge.added) added.push(`${bucket.id} DependsOn ${permission}`);
-    else if (edge.reason === 'cycle' || edge.reason === 'conditional') {
-      record(ctx, bucket.id, target.id, added, `${bucket.id} cannot be made to wait for ${permission}`);
-      return;
-    }
-  }
-  record(ctx, bucket.id, target.id, added);
-}
-
-/** Creates the permission for the target, with the right Condition; undefined (reported) when no single condition fits. */
-function createPermission(bucket: ResourceView, target: Target, nameArn: Json | undefined, ctx: RuleContext): string | undefined {
-  const model = ctx.model;
-  const functionCondition = model.condition(target.id);
-  let condition: string | undefined;
-  if (model.conditionImplies(bucket.condition, functionCondition)) condition = undefined; // the bucket's own, inherited
-  else if (functionCondition !== undefined && model.conditionImplies(functionCondition, bucket.condition)) condition = functionCondition;
-  else {
-    ctx.finding(
-      bucket.id,
-      target.path,
-      'warning',
-      `no AWS::Lambda::Permission lets S3 invoke ${target.id}, and none was added: it would need both Condition ${bucket.condition} (the bucket's) and ${functionCondition} (the function's); add a condition that is their Fn::And and a permission under it`,
-    );
-    return undefined;
-  }
-  const properties: JsonObject = {
-    Action: 'lambda:InvokeFunction',
-    FunctionName: model.type(target.id) === 'AWS::Lambda::Function' ? { 'Fn::GetAtt': [target.id, 'Arn'] } : { Ref: target.id },
-    Principal: S3_PRINCIPAL,
-    SourceAccount: { Ref: 'AWS::AccountId' },
-  };
-  if (nameArn !== undefined) properties.SourceArn = nameArn;
-  const body: JsonObject = condition === undefined ? { Type: 'AWS::Lambda::Permission', Properties: properties } : { Type: 'AWS::Lambda::Permission', Condition: condition, Properties: properties };
-  const scope = nameArn !== undefined ? `from ${bucket.id} only (SourceArn built from its BucketName)` : `from buckets of this account (SourceAccount; ${whyNameUnknown(model, bucket.id)}, so no SourceArn)`;
-  return ctx.createResource(bucket.id, `${target.id}InvokePermission`, body, `lets s3.amazonaws.com invoke ${target.id} ${scope}`);
-}
-

@@ -25,7 +25,9 @@
  * - Already compliant: for each action, an Allow on "*" without conditions (wildcards such as
  *   `logs:*` count) in the role's inline `Policies`, or in an `AWS::IAM::Policy`,
  *   `AWS::IAM::ManagedPolicy` or `AWS::IAM::RolePolicy` of the template attached to the role (one
- *   that may not exist when the state machine does, by its Condition, does not count). A separate
+ *   that may not exist when the state machine does, by its Condition, does not count; nor does a
+ *   managed policy that `ManagedPolicyArns` attaches in only some `Fn::If` branches). The role's
+ *   policies are read by the connection model's `rolePolicies` (`connections/role.ts`). A separate
  *   policy resource is attached after the role is created, so the state machine is then made to
  *   depend on it, unless it already does (a managed policy in the role's ManagedPolicyArns orders
  *   itself before the role).
@@ -41,9 +43,8 @@ import { intrinsicName } from '../template/intrinsics';
 import { isObject, type Json, type JsonObject } from '../template/json';
 import type { TemplateModel } from '../template/model';
 import { resolve } from '../template/resolve';
-import { statementCovers } from '../template/statements';
 import { alternatives } from './shared/apigateway';
-import { namesRole, statementsOf } from '../connections/role';
+import { identityAllows, rolePolicies, type RolePolicySource } from '../connections/role';
 
 /** The actions, in the order of the Step Functions developer guide's example policy. */
 const ACTIONS = [
@@ -78,39 +79,6 @@ function logs(model: TemplateModel, config: Json | undefined): string | undefine
 }
 
 
-
-interface Source {
-  /** The resource holding the statements: the role itself, or a separate policy resource. */
-  id: string;
-  statements: Json[];
-  /** True when CloudFormation orders it before the role (the role refers to it) or it is the role. */
-  orderedByRole: boolean;
-}
-
-/** Every policy that applies to the role in this template, the role's own first. */
-function sources(model: TemplateModel, role: string, condition: string | undefined): Source[] {
-  const out: Source[] = [];
-  const inline = model.get(role, ['Properties', 'Policies']);
-  if (Array.isArray(inline)) {
-    out.push({ id: role, orderedByRole: true, statements: inline.flatMap((p) => (isObject(p) ? statementsOf(p.PolicyDocument) : [])) });
-  }
-  const attached = new Set<string>();
-  for (const list of alternatives(model.get(role, ['Properties', 'ManagedPolicyArns']))) {
-    if (!Array.isArray(list)) continue;
-    for (const arn of list) for (const r of resolve(arn, model)) if (r.kind === 'resource') attached.add(r.id);
-  }
-  for (const id of model.idsOfType('AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy')) {
-    if (!model.conditionImplies(condition, model.condition(id))) continue;
-    const type = model.type(id);
-    const link = type === 'AWS::IAM::RolePolicy' ? [model.get(id, ['Properties', 'RoleName'])] : model.get(id, ['Properties', 'Roles']);
-    const linked = Array.isArray(link) && link.some((entry) => namesRole(model, entry, role));
-    const viaArns = type === 'AWS::IAM::ManagedPolicy' && attached.has(id);
-    if (!linked && !viaArns) continue;
-    out.push({ id, orderedByRole: viaArns, statements: statementsOf(model.get(id, ['Properties', 'PolicyDocument'])) });
-  }
-  return out;
-}
-
 function grant(): JsonObject {
   return { Sid: 'StepFunctionsLogDelivery', Effect: 'Allow', Action: [...ACTIONS], Resource: '*' };
 }
@@ -118,17 +86,17 @@ function grant(): JsonObject {
 /** Makes sure `role` may set up log delivery for `machine`. */
 function ensureGrant(ctx: RuleContext, machine: string, condition: string | undefined, role: string, why: string): void {
   const model = ctx.model;
-  const found = sources(model, role, condition);
+  const found = rolePolicies(model, role, condition);
   for (const action of ACTIONS) {
-    const deny = found.find((s) => s.statements.some((st) => statementCovers(st, { Effect: 'Deny', Action: action, Resource: '*' })));
+    const deny = found.find((s) => s.statements.some((st) => identityAllows(st, action, ['*'], 'Deny')));
     if (deny) {
       ctx.finding(deny.id, deny.id === role ? 'Properties.Policies' : 'Properties.PolicyDocument', 'warning', `denies ${action} to ${role}, which ${machine} needs to log to CloudWatch Logs: creating it fails with ${ERROR}`);
       return;
     }
   }
-  const needed = new Set<Source>();
+  const needed = new Set<RolePolicySource>();
   const covered = ACTIONS.every((action) => {
-    const source = found.find((s) => s.statements.some((st) => statementCovers(st, { Effect: 'Allow', Action: action, Resource: '*' })));
+    const source = found.find((s) => s.statements.some((st) => identityAllows(st, action, ['*'])));
     if (source) needed.add(source);
     return source !== undefined;
   });

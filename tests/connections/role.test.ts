@@ -109,6 +109,39 @@ describe('role grant', () => {
     expect(resources(r2.template).Trail.DependsOn).toEqual('Attached');
   });
 
+  test('a managed policy attached in only one Fn::If branch of ManagedPolicyArns does not count; one in every branch does', () => {
+    // Prepare
+    const SQS_ROLE = sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole');
+    const oneBranch = { ManagedPolicyArns: { 'Fn::If': ['X', [SQS_ROLE], { Ref: 'AWS::NoValue' }] } };
+    const everyBranch = { ManagedPolicyArns: { 'Fn::If': ['X', [SQS_ROLE], [SQS_ROLE, 'arn:aws:iam::aws:policy/ReadOnlyAccess']] } };
+    const withX = (t: JsonObject) => ({ Parameters: { P: { Type: 'String' } }, Conditions: { X: { 'Fn::Equals': [{ Ref: 'P' }, 'y'] } }, ...t });
+    // Act
+    const partly = run(withX(template({ AssumeRolePolicyDocument: TRAIL_TRUST, ...oneBranch })));
+    const always = run(withX(template({ AssumeRolePolicyDocument: TRAIL_TRUST, ...everyBranch })));
+    // Assess
+    expect(partly.report.connections?.[0]).toMatchObject({ status: 'added' });
+    expect((resources(partly.template).LogsRole.Properties as JsonObject).Policies).toHaveLength(1);
+    expect(always.report.connections?.[0]).toMatchObject({ status: 'present' });
+  });
+
+  test('a trust statement with conditions counts only against the context the kind says the service sends', () => {
+    // Prepare
+    const conditioned = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }] };
+    const withContext: ConnectionKind = {
+      ...KIND,
+      grants: (c, ctx) => KIND.grants(c, ctx).map((g) => (g.to === 'role' ? { ...g, trust: { service: 'cloudtrail.amazonaws.com', context: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] } } } : g)),
+    };
+    const contextRule: Rule = { ...rule, apply: (trail, ctx) => void applyConnection(ctx, withContext, { kind: KIND.id, rule: 'TEST-002', source: trail.id, destination: 'TrailLogs', path: 'Properties.CloudWatchLogsRoleArn', principal: 'cloudtrail.amazonaws.com', when: [] }) };
+    const t = template({ AssumeRolePolicyDocument: conditioned });
+    // Act
+    const plain = run(t);
+    const judged = harden({ template: t, rules: [contextRule] });
+    // Assess
+    const trustOf = (out: Json) => ((resources(out).LogsRole.Properties as JsonObject).AssumeRolePolicyDocument as { Statement: Json[] }).Statement;
+    expect(trustOf(plain.template)).toHaveLength(2); // a condition not known to hold: the plain trust is added
+    expect(trustOf(judged.template)).toEqual(conditioned.Statement); // it holds for the context: nothing wider beside it
+  });
+
   test('a Deny in the role is a finding, not an Allow beside it', () => {
     const deny = { Policies: [{ PolicyName: 'No', PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'logs:PutLogEvents', Resource: '*' }] } }] };
     const { report } = run(template({ AssumeRolePolicyDocument: TRAIL_TRUST, ...deny }));

@@ -14,7 +14,10 @@ import { sub } from '../../template/intrinsics';
 import { resolve, type Resolution } from '../../template/resolve';
 import { CLOUDTRAIL_PRINCIPAL, trailContext } from '../cloudtrail';
 import { nameText } from '../source-arn';
+import type { RoleGrant } from '../role';
 import type { ConnectionKind, Grant } from '../types';
+
+const ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** Spellings of the log group's stream ARN CloudTrail writes to, for judging existing statements. */
 function streamSpellings(model: Parameters<typeof nameText>[0], value: Json, group: string | undefined): Json[] {
@@ -59,35 +62,36 @@ export const CLOUDTRAIL_LOGS: ConnectionKind = {
   ],
   grants(c, ctx) {
     const trail = c.source;
-    const role = c.destination;
     const groupValue = ctx.model.get(trail, ['Properties', 'CloudWatchLogsLogGroupArn']);
     const context = trailContext(ctx.model, trail, ctx.accountId);
-    const grants: Grant[] = [
-      {
-        to: 'trust',
-        role,
-        statement: { Sid: `AllowCloudTrailAssume${trail}`, Effect: 'Allow', Principal: { Service: CLOUDTRAIL_PRINCIPAL }, Action: 'sts:AssumeRole' },
-        request: { principal: CLOUDTRAIL_PRINCIPAL, actions: ['sts:AssumeRole'], resources: [], context },
-        detail: `CloudTrail may assume the role to deliver ${trail}'s events to CloudWatch Logs`,
-      },
-    ];
+    const trust = {
+      service: CLOUDTRAIL_PRINCIPAL,
+      context,
+      sid: `AllowCloudTrailAssume${trail}`,
+      detail: `CloudTrail may assume the role to deliver ${trail}'s events to CloudWatch Logs`,
+    };
     // Every value the log group can take (an Fn::If branch without one has no log group to allow).
     const groups = resolve(groupValue, ctx.model).map(valueOf).filter((v): v is Json => v !== undefined);
     const distinct = groups.filter((v, i) => groups.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
-    if (distinct.length) {
-      const first = distinct[0];
-      const group = isObject(first) && Array.isArray(first['Fn::GetAtt']) && typeof first['Fn::GetAtt'][0] === 'string' && ctx.model.type(first['Fn::GetAtt'][0]) === 'AWS::Logs::LogGroup' ? first['Fn::GetAtt'][0] : undefined;
-      grants.push({
-        to: 'role-policy',
-        role,
-        policyName: `CloudTrailLogs${trail}`,
-        statement: { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: distinct.length === 1 ? first : distinct },
-        request: { principal: CLOUDTRAIL_PRINCIPAL, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: distinct.length === 1 ? streamSpellings(ctx.model, first, group) : [distinct], context: {} },
-        detail: `CloudTrail may write ${trail}'s events to the log group through this role`,
-        waiter: trail,
-      });
-    }
-    grants.push({ to: 'order', from: trail, after: role, detail: 'CloudTrail checks the role when the trail is created' });
+    const first = distinct[0];
+    const group = isObject(first) && Array.isArray(first['Fn::GetAtt']) && typeof first['Fn::GetAtt'][0] === 'string' && ctx.model.type(first['Fn::GetAtt'][0]) === 'AWS::Logs::LogGroup' ? first['Fn::GetAtt'][0] : undefined;
+    const role: RoleGrant = {
+      to: 'role',
+      owner: trail,
+      path: c.path,
+      // The connection's one role: an Fn::If between roles is one connection per role.
+      value: { 'Fn::GetAtt': [c.destination, 'Arn'] },
+      statement: { Effect: 'Allow', Action: [...ACTIONS], Resource: distinct.length === 1 ? first : distinct },
+      // Several log groups (Fn::If branches) are one spelling that no single ARN matches: only `*` covers them all.
+      request: { actions: [...ACTIONS], resources: distinct.length === 1 ? streamSpellings(ctx.model, first, group) : [distinct] },
+      policyName: `CloudTrailLogs${trail}`,
+      trust,
+      caller: trail,
+      detail: `CloudTrail may write ${trail}'s events to the log group through this role`,
+    };
+    // Without a log group value there is nothing to allow, but the role must still trust CloudTrail.
+    const grants: Grant[] = distinct.length ? [role] : [{ ...role, request: { actions: [], resources: [] } }];
+    grants.push({ to: 'order', from: trail, after: c.destination, detail: 'CloudTrail checks the role when the trail is created' });
     return grants;
   },
 };
