@@ -18,6 +18,7 @@ import type { ConnectionRecord, ConnectionStatus } from '../report/connections';
 import type { RuleContext } from '../rules/types';
 import { isSymmetricEncryptionKey, keysOf } from './keys';
 import { statementAllows } from './covers';
+import { destinationArnOf, withLiteralRequest } from './source-arn';
 import { pinSourceReferences } from './rewrite';
 import type { Connection, ConnectionKind, Grant, KeyGrant, OrderGrant, PolicyGrant } from './types';
 import { applyPermission } from './permission';
@@ -38,7 +39,10 @@ function applyPolicy(ctx: RuleContext, c: Connection, g: PolicyGrant, t: Tally):
     const n = pinSourceReferences(ctx, g.policy, g.target, c.source, c.sourceArn.arn);
     if (n) t.added.push(`${POLICY_LABEL[g.policy]} of ${g.target}: ${n} reference${n === 1 ? '' : 's'} to ${c.source}'s ARN built from its name`);
   }
-  const outcome = ctx.ensureStatement(g.policy, g.target, g.statement, g.detail, { covers: (s) => statementAllows(s, g.request) });
+  // A queue's or topic's policy may name it by the ARN its name builds, literally or not.
+  const named = g.policy === 'queue' || g.policy === 'topic' ? destinationArnOf(ctx.model, g.target) : undefined;
+  const request = withLiteralRequest(ctx, named === undefined ? g.request : { ...g.request, resources: [...g.request.resources, named] });
+  const outcome = ctx.ensureStatement(g.policy, g.target, g.statement, g.detail, { covers: (s) => statementAllows(s, request) });
   if (outcome.status === 'added') {
     t.added.push(`${POLICY_LABEL[g.policy]} ${outcome.policyId}: ${g.detail}`);
     if (c.sourceArn !== undefined && !c.sourceArn.pinned) t.fallback = true;
@@ -59,6 +63,7 @@ function applyKey(ctx: RuleContext, c: Connection, g: KeyGrant, t: Tally): void 
       ctx.checkKey(g.owner, g.path, key, g.service);
     }
   }
+  const request = withLiteralRequest(ctx, g.request);
   for (const key of [...new Set(keys.map((k) => k.key))]) {
     if (ctx.skips(key)) continue;
     if (g.pinSourceReferences && c.sourceArn?.pinned) {
@@ -72,7 +77,7 @@ function applyKey(ctx: RuleContext, c: Connection, g: KeyGrant, t: Tally): void 
       t.problems.push(why);
       continue;
     }
-    const outcome = ctx.ensureStatement('key', key, g.statement, g.detail, { covers: (s) => statementAllows(s, g.request) });
+    const outcome = ctx.ensureStatement('key', key, g.statement, g.detail, { covers: (s) => statementAllows(s, request) });
     if (outcome.status === 'added') {
       t.added.push(`key policy ${key}: ${g.detail}`);
       if (c.sourceArn !== undefined && !c.sourceArn.pinned) t.fallback = true;

@@ -28,6 +28,7 @@ import { isObject, type Json, type JsonObject } from '../template/json';
 import { resolve } from '../template/resolve';
 import { wildcardMatch } from '../template/statements';
 import type { RuleContext } from '../rules/types';
+import { literalText } from './source-arn';
 import type { Connection, SourceArn } from './types';
 
 /** Function, alias and version: the resources a permission's FunctionName may name. */
@@ -178,7 +179,9 @@ export function permissionCovers(ctx: RuleContext, id: string, g: PermissionGran
   if (props.SourceArn === undefined) return true;
   const have = text(props.SourceArn);
   if (have === undefined) return false;
-  return sourceTexts(source).some((s) => s === have || (/[*?]/.test(have) && wildcardMatch(have, s)));
+  const texts = sourceTexts(source);
+  const spelt = [...texts, ...texts.map((s) => literalText(ctx, s)).filter((s): s is string => s !== undefined)];
+  return spelt.some((s) => s === have || (/[*?]/.test(have) && wildcardMatch(have, s)));
 }
 
 /** The one condition under which a new permission exists exactly when the connection may, or undefined (with why) when none does. */

@@ -10,7 +10,9 @@
 import { canonicalString, isPseudoParameter, subVariables } from '../template/intrinsics';
 import { isObject, type Json } from '../template/json';
 import type { TemplateModel } from '../template/model';
-import type { SourceArn } from './types';
+import { partitionOf } from '../template/conditions';
+import type { RuleContext } from '../rules/types';
+import type { Request, SourceArn } from './types';
 
 /** `${` in literal text written into a `Fn::Sub` string. */
 function escapeSub(text: string): string {
@@ -130,4 +132,52 @@ export function sourceContext(source: SourceArn | undefined, accountId?: string,
   const context: Record<string, Json[]> = { 'aws:SourceAccount': account };
   if (source !== undefined) context[key] = source.spellings;
   return context;
+}
+
+/**
+ * A `Fn::Sub` text with the deploy's partition, Region and account written out, or undefined
+ * when they are not known (the CLI without a Region and account) or something else is left to
+ * substitute. A policy the template spells with literals (`arn:aws:s3:::acme-uploads`,
+ * `arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/*:*`) is judged against it.
+ */
+export function literalText(ctx: Pick<RuleContext, 'region' | 'accountId'>, text: string): string | undefined {
+  if (ctx.region === undefined || ctx.accountId === undefined) return undefined;
+  const facts: Record<string, string> = { 'AWS::Partition': partitionOf(ctx.region).partition, 'AWS::Region': ctx.region, 'AWS::AccountId': ctx.accountId };
+  const out = text.replace(/\$\{(AWS::(?:Partition|Region|AccountId))\}/g, (_, name: string) => facts[name]);
+  return /\$\{(?!!)/.test(out) ? undefined : out.replace(/\$\{!/g, '${');
+}
+
+/** The spellings, plus each `Fn::Sub` one written out with `literalText`. */
+export function withLiterals(ctx: Pick<RuleContext, 'region' | 'accountId'>, spellings: readonly Json[]): Json[] {
+  const out: Json[] = [...spellings];
+  for (const s of spellings) {
+    const c = canonicalString(s);
+    const text = isObject(c) && typeof c['Fn::Sub'] === 'string' ? literalText(ctx, c['Fn::Sub']) : undefined;
+    if (text !== undefined && !out.includes(text)) out.push(text);
+  }
+  return out;
+}
+
+/** The request with every resource and context value also in its literal spelling (`withLiterals`). */
+export function withLiteralRequest(ctx: Pick<RuleContext, 'region' | 'accountId'>, request: Request): Request {
+  if (ctx.region === undefined || ctx.accountId === undefined) return request;
+  const context: Request['context'] = {};
+  for (const [k, v] of Object.entries(request.context)) context[k] = withLiterals(ctx, v);
+  return { ...request, resources: withLiterals(ctx, request.resources), context };
+}
+
+/** Queue and topic ARNs as their names build them, for reading policies that spell the destination so. */
+const DESTINATION_ARNS: Record<string, { nameProperty: string; template: string }> = {
+  'AWS::SQS::Queue': { nameProperty: 'QueueName', template: 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:{name}' },
+  'AWS::SNS::Topic': { nameProperty: 'TopicName', template: 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:{name}' },
+};
+
+/**
+ * The queue's or topic's ARN built from its name (`arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:ingest`),
+ * when the name is built from literals, parameters and pseudo parameters; else undefined.
+ */
+export function destinationArnOf(model: TemplateModel, id: string): Json | undefined {
+  const shape = DESTINATION_ARNS[model.type(id) ?? ''];
+  const text = shape === undefined ? undefined : nameText(model, id, shape.nameProperty);
+  return shape === undefined || text === undefined ? undefined : canonicalString({ 'Fn::Sub': shape.template.replace('{name}', text) });
 }

@@ -32,32 +32,11 @@
  * for its `LogGroupResourcePolicy`, and AWS's sample template has no such edge.
  */
 import { EVENTS_PRINCIPAL } from '../events-rules';
-import { nameText } from '../source-arn';
-import { partitionOf } from '../../template/conditions';
-import { canonicalString } from '../../template/intrinsics';
-import { isObject, type Json } from '../../template/json';
-import type { RuleContext } from '../../rules/types';
+import { nameText, withLiterals } from '../source-arn';
+import type { Json } from '../../template/json';
 import type { ConnectionKind, Grant } from '../types';
 
 const LOG_GROUP_ARN = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:';
-
-/**
- * The spellings, plus each one with the partition, Region and account written out when the deploy's
- * are known and nothing else is left to substitute: a literal policy document
- * (`arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/*:*`) is judged against them.
- */
-function withLiterals(ctx: RuleContext, spellings: readonly Json[]): Json[] {
-  if (ctx.region === undefined || ctx.accountId === undefined) return [...spellings];
-  const facts: Record<string, string> = { 'AWS::Partition': partitionOf(ctx.region).partition, 'AWS::Region': ctx.region, 'AWS::AccountId': ctx.accountId };
-  const out: Json[] = [...spellings];
-  for (const s of spellings) {
-    const c = canonicalString(s);
-    if (!isObject(c) || typeof c['Fn::Sub'] !== 'string') continue;
-    const text = c['Fn::Sub'].replace(/\$\{(AWS::(?:Partition|Region|AccountId))\}/g, (_, name: string) => facts[name]);
-    if (!/\$\{(?!!)/.test(text)) out.push(text.replace(/\$\{!/g, '${'));
-  }
-  return out;
-}
 
 export const EVENTS_TARGET_LOG_GROUP: ConnectionKind = {
   id: 'events-target-log-group',
