@@ -74,7 +74,7 @@ try {
     add(file, git(['hash-object', '-w', '--', file]), isExecutable(file) ? '100755' : '100644');
   }
   add('package.json', hashText(JSON.stringify(releasePackage(pkg), null, 2) + '\n'));
-  if (git(['ls-tree', 'HEAD', '--', 'package-lock.json'])) add('package-lock.json', hashText(JSON.stringify(releaseLock(pkg), null, 2) + '\n'));
+  if (git(['ls-tree', 'HEAD', '--', 'package-lock.json'])) add('package-lock.json', hashText(JSON.stringify(releaseLock(), null, 2) + '\n'));
   tree = git(['write-tree'], { env: indexEnv });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
@@ -86,7 +86,8 @@ if (!previous && ref === 'refs/heads/release') {
   if (previous) console.log(`release: previous release from origin/release ${previous.slice(0, 12)}`);
 }
 let commit;
-if (previous && git(['rev-parse', `${previous}^{tree}`]) === tree && resolve(`${previous}^2`) === head) {
+// The last parent of a release commit is the main commit it was built from.
+if (previous && git(['rev-parse', `${previous}^{tree}`]) === tree && git(['rev-list', '--parents', '-n', '1', previous]).split(' ').at(-1) === head) {
   commit = previous;
   console.log(`release: ${ref} ${commit.slice(0, 12)} already holds this build of ${head.slice(0, 12)}; nothing written`);
 } else {
@@ -108,7 +109,7 @@ if (flag('--tag')) {
     git(['tag', '-a', ...(existing ? ['-f'] : []), '-m', `tap-hardening ${tagName}`, tagName, commit], { env });
     console.log(`release: tag ${tagName} -> ${commit.slice(0, 12)}${existing ? ` (moved from ${existing.slice(0, 12)})` : ''}`);
   }
-  console.log(`release: push with git push origin HEAD ${ref}:${ref} ${tagName}`);
+  console.log(`release: publish with git push origin ${ref.replace(/^refs\/heads\//, '')} ${tagName}`);
 }
 
 /** package.json as the release ships it: metadata, bin, files, engines, peers; nothing that needs a development install. */
@@ -117,11 +118,11 @@ function releasePackage(p) {
   return kept;
 }
 
-/** The lock file of a package with no dependencies, so that npm ci and npm install agree with package.json. */
-function releaseLock(p) {
+/** The lock file of a package with no dependencies (HEAD's root entry without devDependencies), so that npm ci and npm install agree with package.json. */
+function releaseLock() {
   const lock = JSON.parse(git(['show', 'HEAD:package-lock.json']));
-  const { devDependencies, scripts, files, homepage, repository, bugs, keywords, description, author, ...rootEntry } = p;
-  return { name: lock.name, version: lock.version, lockfileVersion: lock.lockfileVersion, requires: lock.requires, packages: { '': rootEntry } };
+  const { devDependencies, dependencies, ...rootEntry } = lock.packages[''];
+  return { ...lock, packages: { '': rootEntry } };
 }
 
 /** The configured identity, or HEAD's committer when none is configured (a CI clone). */
