@@ -116,7 +116,7 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(hooks.find((h) => h.id === 'tap-harden-write')).toMatchObject({ language: 'node', entry: 'tap-harden --write', require_serial: true });
   });
 
-  test('the package pre-commit installs carries the built CLI, built by npm pack (prepack)', () => {
+  test('main builds the CLI in prepack (npm pack, npm publish); release trees, which pre-commit installs, carry it built (tests/release.test.ts)', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin['tap-harden']).toBe('dist/cli.js');
     expect(pkg.files).toContain('dist/cli.js');
