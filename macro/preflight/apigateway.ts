@@ -80,7 +80,8 @@ export function needsAccountCheck(template: Json, defaults: string | undefined, 
   if (isObject(rules) && getOwn(rules, 'APIGW-001') === false) return false;
   if (option(template, defaults, 'ApiGatewayCloudWatchRole') === false) return false;
   try {
-    const model = new TemplateModel(template, parameterValues);
+    // Only read here: the engine makes its own copy when the rules run.
+    const model = new TemplateModel(template, parameterValues, { copy: false });
     if (model.idsOfType('AWS::ApiGateway::Account').some((a) => model.get(a, ['Properties', 'CloudWatchRoleArn']) !== undefined)) return false;
     return model.idsOfType(...STAGE_TYPES).some((id) => stageLogging(model, id)?.kind === 'logs');
   } catch {

@@ -72,6 +72,12 @@ export function summarizeForLog(report: Report, base: Record<string, unknown>, b
   // The fixed part, with room for the omission note and the largest count it could hold.
   const fixed = bytes({ ...base, ...summary, recordsOmitted: report.records.length, fullReport: FULL_REPORT });
   let left = budget - fixed;
+  // The records as one list are the records one by one with a comma each, less one: measuring
+  // the list once tells whether all fit, the usual case, without a JSON.stringify per record.
+  if (report.records.length > 0 && bytes(report.records) - 1 <= left) {
+    summary.records = report.records.slice();
+    return summary;
+  }
   let i = 0;
   for (; i < report.records.length; i++) {
     const record = report.records[i] as ReportRecord;

@@ -76,7 +76,24 @@ function parse(namespace: string, code: string): [string, Entry] {
   return [`${namespace}::${name}`, { tags, stateful: stateful !== undefined }];
 }
 
+/**
+ * Each type's entry once looked up (null when the spec does not know it). The table is fixed at
+ * build time, so an answer never goes stale; the invariant pass asks once per property of every
+ * resource, and splitting the type name each time showed in the benchmark's profile. Templates
+ * name custom types freely, so a warm Lambda that sees many starts the memo afresh past a bound.
+ */
+const entries = new Map<string, Entry | null>();
+
 function entry(type: string): Entry | undefined {
+  let found = entries.get(type);
+  if (found === undefined) {
+    if (entries.size >= 4096) entries.clear();
+    entries.set(type, (found = lookup(type) ?? null));
+  }
+  return found ?? undefined;
+}
+
+function lookup(type: string): Entry | undefined {
   const cut = type.lastIndexOf('::');
   if (cut < 0) return undefined;
   const namespace = type.slice(0, cut);

@@ -52,12 +52,36 @@ interface Placeholder {
   raw: string;
 }
 
+/** The placeholders of a Sub string (see scanPlaceholders), remembered (see PLACEHOLDERS). */
+function placeholders(text: string): readonly Placeholder[] {
+  if (text.length > MEMO_LONGEST) return scanPlaceholders(text);
+  let found = PLACEHOLDERS.get(text);
+  if (found === undefined) {
+    if (PLACEHOLDERS.size >= MEMO_BOUND) PLACEHOLDERS.clear();
+    PLACEHOLDERS.set(text, (found = Object.freeze(scanPlaceholders(text))));
+  }
+  return found;
+}
+
+/**
+ * Sub strings already scanned, and their variables. Every pass over the template (dependency
+ * edges, canonical spellings, resolving) reads the same few hundred Sub strings again, and
+ * rescanning them showed in the benchmark's profile. A string never changes, so neither can its
+ * answer; the answers are frozen, so no caller can change one for the next. A warm Lambda sees
+ * template after template: past a bound the memo starts afresh, and it keeps no long string
+ * (inline code, state machine definitions), which is rare in a Sub and cheap to rescan.
+ */
+const PLACEHOLDERS = new Map<string, readonly Placeholder[]>();
+const VARIABLES = new Map<string, readonly SubVariable[]>();
+const MEMO_BOUND = 20_000;
+const MEMO_LONGEST = 2048;
+
 /**
  * The placeholders of a Sub string, as `/\$\{([^}!][^}]*)\}/g` finds them, in linear time: that
  * regex rescans to the end of the text from every `${` that has no closing brace, which takes
  * minutes on a long string of `${` (found by the handler fuzzer).
  */
-function placeholders(text: string): Placeholder[] {
+function scanPlaceholders(text: string): Placeholder[] {
   const out: Placeholder[] = [];
   let from = 0;
   for (;;) {
@@ -78,14 +102,21 @@ function placeholders(text: string): Placeholder[] {
 }
 
 /** The variables a `Fn::Sub` template string uses, in order. */
-export function subVariables(text: string): SubVariable[] {
-  const out: SubVariable[] = [];
-  for (const m of placeholders(text)) {
-    const raw = m.raw.trim();
-    const dot = raw.indexOf('.');
-    out.push(dot > 0 ? { name: raw.slice(0, dot), attribute: raw.slice(dot + 1) } : { name: raw });
+export function subVariables(text: string): readonly SubVariable[] {
+  let found = text.length > MEMO_LONGEST ? undefined : VARIABLES.get(text);
+  if (found === undefined) {
+    const out: SubVariable[] = [];
+    for (const m of placeholders(text)) {
+      const raw = m.raw.trim();
+      const dot = raw.indexOf('.');
+      out.push(Object.freeze(dot > 0 ? { name: raw.slice(0, dot), attribute: raw.slice(dot + 1) } : { name: raw }));
+    }
+    found = Object.freeze(out);
+    if (text.length > MEMO_LONGEST) return found;
+    if (VARIABLES.size >= MEMO_BOUND) VARIABLES.clear();
+    VARIABLES.set(text, found);
   }
-  return out;
+  return found;
 }
 
 /** The string and variable map of a `Fn::Sub` argument in either form. */

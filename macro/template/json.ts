@@ -41,6 +41,35 @@ export function hasOwn(target: JsonObject, key: string): boolean {
  */
 export const MAX_DEPTH = 1000;
 
+/** True when an object or list lies `limit` levels below the root (tooDeep without the path). */
+function nestsTo(value: unknown, limit: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x === 'object' && x !== null) {
+          values.push(x);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) {
+          values.push(x);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * The path to an object or list nested `limit` levels below the root, or undefined when there is
  * none. Iterative, so it is safe on any input.
@@ -50,6 +79,9 @@ export const MAX_DEPTH = 1000;
  * tooDeep({ a: [[1]] }, 3); // undefined
  */
 export function tooDeep(value: unknown, limit = MAX_DEPTH): Array<string | number> | undefined {
+  // Every template passes here and almost none is too deep: a walk that keeps no path answers
+  // that first (a frame per value showed in the benchmark's profile), the path is found after.
+  if (!nestsTo(value, limit)) return undefined;
   interface Frame {
     value: object;
     depth: number;

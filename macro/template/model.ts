@@ -27,7 +27,8 @@ export class TemplateModel implements ResolveScope {
   private readonly parameterValues: Record<string, string>;
   /** Every write's resource id, in order (see writtenSince). */
   private readonly log: string[] = [];
-  private transforms = false;
+  /** Whether an `Fn::Transform` appears; undefined until asked when the model did not copy. */
+  private transforms: boolean | undefined = false;
   /** Logical ids in template order (see ids) and each one's position, for idsOfType. */
   private idList: string[] | undefined;
   private readonly order = new Map<string, number>();
@@ -35,11 +36,20 @@ export class TemplateModel implements ResolveScope {
   /**
    * @param template a validated template (see `validateTemplate`); the model copies it.
    * @param parameterValues the deploy's parameter values, when known.
+   * @param options `copy: false` reads the template in place instead of copying it: for a caller
+   *   that only reads (the API Gateway preflight, before the rules run), since copying a large
+   *   template costs as much as several rules. Writing through such a model changes the caller's
+   *   template.
    */
-  constructor(template: JsonObject, parameterValues: Record<string, string> = {}) {
-    this.doc = cloneNoting(template, (key) => {
-      if (key === 'Fn::Transform') this.transforms = true;
-    });
+  constructor(template: JsonObject, parameterValues: Record<string, string> = {}, options: { copy?: boolean } = {}) {
+    if (options.copy === false) {
+      this.doc = template;
+      this.transforms = undefined;
+    } else {
+      this.doc = cloneNoting(template, (key) => {
+        if (key === 'Fn::Transform') this.transforms = true;
+      });
+    }
     this.parameterValues = parameterValues;
     for (const id of this.ids()) this.index(id);
   }
@@ -138,7 +148,7 @@ export class TemplateModel implements ResolveScope {
     }
     this.updateEdges(id, path, old, value);
     this.log.push(id);
-    this.transforms ||= hasKeyDeep(value, 'Fn::Transform');
+    if (this.transforms !== true && hasKeyDeep(value, 'Fn::Transform')) this.transforms = true;
   }
 
   /**
@@ -247,7 +257,7 @@ export class TemplateModel implements ResolveScope {
     const last = path[path.length - 1];
     if (typeof last !== 'string') throw new Error(`cannot write at ${path.join('.')}: not a mapping`);
     setOwn(cur, last, value);
-    this.transforms ||= hasKeyDeep(value, 'Fn::Transform');
+    if (this.transforms !== true && hasKeyDeep(value, 'Fn::Transform')) this.transforms = true;
   }
 
   /**
@@ -256,6 +266,7 @@ export class TemplateModel implements ResolveScope {
    * invariant pass need not search the whole template.
    */
   get mentionsTransform(): boolean {
+    this.transforms ??= hasKeyDeep(this.doc, 'Fn::Transform');
     return this.transforms;
   }
 
@@ -284,7 +295,7 @@ export class TemplateModel implements ResolveScope {
     this.idList = undefined;
     if (!isObject(getOwn(this.doc, 'Resources'))) setOwn(this.doc, 'Resources', {});
     setOwn(this.resources, id, body);
-    this.transforms ||= hasKeyDeep(body, 'Fn::Transform');
+    if (this.transforms !== true && hasKeyDeep(body, 'Fn::Transform')) this.transforms = true;
     this.index(id);
     // Other resources' edges may name the new id (a reference that was dangling until now).
     for (const by of this.dangling.get(id) ?? []) {

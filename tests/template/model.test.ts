@@ -55,6 +55,21 @@ describe('TemplateModel: a copy of the input', () => {
     expect(model.doc).toStrictEqual(input);
     expect(Object.keys(model.resource('Trail') as JsonObject)).toStrictEqual(['Type', 'Condition', 'DependsOn', 'Metadata', 'Properties']);
   });
+  test('copy: false reads the template in place, and still finds an Fn::Transform in it', () => {
+    // Prepare
+    const input = trailTemplate();
+    setOwn(input, 'Outputs', { Name: { Value: { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/k' } } } } });
+
+    // Act
+    const model = new TemplateModel(input, {}, { copy: false });
+    const copied = new TemplateModel(trailTemplate());
+
+    // Assess
+    expect(model.doc).toBe(input);
+    expect(model.type('Trail')).toBe('AWS::CloudTrail::Trail');
+    expect(model.mentionsTransform).toBe(true);
+    expect(copied.mentionsTransform).toBe(false);
+  });
 });
 
 describe('TemplateModel: reading', () => {
