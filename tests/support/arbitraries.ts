@@ -663,28 +663,73 @@ const logDelivery: Builder = (s, p, r, covered) => {
   }
 };
 
-/** A trail → bucket (with its policy), key, topic and log group (CT-001…CT-005); covered with the documented statements. */
-const trail: Builder = (s, p, r) => {
+/**
+ * A trail → bucket, key (its own, or under Fn::If the bucket's default key), topic and log group
+ * through a role (CT-001…CT-005); covered with the guide's statements, exact or by a pattern over
+ * the stack's trails.
+ */
+const trail: Builder = (s, p, r, covered) => {
   const [bucket, key, topic, group, role, trailId] = [`${p}AuditBucket`, `${p}TrailKey`, `${p}TrailTopic`, `${p}TrailLogs`, `${p}TrailRole`, `${p}Trail`];
-  if (s.enc) r[key] = keyBody([]);
+  const named = s.named || s.grant > 0;
+  const bucketName = `${p.toLowerCase()}-audit-\${AWS::AccountId}`;
+  const groupName = `/${p.toLowerCase()}/trail`;
+  const exact = `arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/\${AWS::StackName}-${p.toLowerCase()}`;
+  const pattern = 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${AWS::StackName}-*';
+  const trailCond = sourceCond(s, exact, pattern);
+  const cloudtrail = { Service: 'cloudtrail.amazonaws.com' };
+  const via = { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.${AWS::URLSuffix}') } };
+  const bucketArn = `arn:\${AWS::Partition}:s3:::${bucketName}`;
+  if (s.enc) {
+    r[key] = keyBody(s.grant ? [
+      { Sid: 'TrailEncrypt', Effect: 'Allow', Principal: cloudtrail, Action: ['kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*', Condition: trailCond },
+      { Sid: 'TrailThroughS3', Effect: 'Allow', Principal: cloudtrail, Action: 'kms:GenerateDataKey*', Resource: '*', Condition: s.grant === 1 ? { ...via, ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [sub(bucketArn), sub(`${bucketArn}/*`)] } } : via },
+    ] : []);
+  }
   r[bucket] = {
     Type: 'AWS::S3::Bucket',
     Properties: {
-      ...(s.named ? { BucketName: sub(`${p.toLowerCase()}-audit-\${AWS::AccountId}`) } : {}),
-      ...(s.enc ? { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyRef(key, s, { 'Fn::GetAtt': [key, 'Arn'] }) } }] } } : {}),
+      ...(named ? { BucketName: sub(bucketName) } : {}),
+      ...(s.enc ? { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] } } }] } } : {}),
     },
   };
   r[topic] = { Type: 'AWS::SNS::Topic' };
-  r[group] = { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } };
-  r[role] = roleBody('cloudtrail.amazonaws.com');
+  r[group] = { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90, ...(named ? { LogGroupName: groupName } : {}) } };
+  const streams = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s.grant === 1 ? groupName : `/${p.toLowerCase()}/*`}:log-stream:*`;
+  r[role] = roleBody('cloudtrail.amazonaws.com', s.grant ? [{ PolicyName: 'TrailLogs', PolicyDocument: statements({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sub(streams) }) }] : []);
+  const depends: string[] = [];
+  if (s.grant) {
+    const logs = (prefix: string): Json => sub(`\${${bucket}.Arn}/${prefix}AWSLogs/\${AWS::AccountId}/*`);
+    r[`${bucket}Policy`] = {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: bucket },
+        PolicyDocument: statements(
+          { Sid: 'TrailAclCheck', Effect: 'Allow', Principal: cloudtrail, Action: 's3:GetBucketAcl', Resource: { 'Fn::GetAtt': [bucket, 'Arn'] }, Condition: trailCond },
+          { Sid: 'TrailWrite', Effect: 'Allow', Principal: cloudtrail, Action: 's3:PutObject', Resource: s.cond ? [logs(''), logs('prod/')] : logs(''), Condition: { ...trailCond, StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+        ),
+      },
+    };
+    r[`${topic}Policy`] = topicPolicy(topic, { Sid: 'TrailNotices', Effect: 'Allow', Principal: cloudtrail, Action: 'sns:Publish', Resource: { Ref: topic }, Condition: trailCond });
+    depends.push(`${bucket}Policy`, `${topic}Policy`);
+    covered.push(
+      { kind: 'cloudtrail-bucket', source: trailId, destination: bucket, documents: [`${bucket}Policy`] },
+      { kind: 'cloudtrail-bucket-order', source: trailId, destination: bucket, documents: [] },
+      { kind: 'cloudtrail-topic', source: trailId, destination: topic, documents: [`${topic}Policy`] },
+      { kind: 'cloudtrail-logs', source: trailId, destination: role, documents: [role] },
+      ...(s.enc ? [{ kind: 'cloudtrail-key', source: trailId, destination: key, documents: [key] }] : []),
+      ...(s.enc && s.cond ? [{ kind: 'cloudtrail-bucket-key', source: trailId, destination: key, documents: [key] }] : []),
+    );
+  }
   r[trailId] = {
     Type: 'AWS::CloudTrail::Trail',
+    ...(depends.length ? { DependsOn: depends } : {}),
     Properties: {
       IsLogging: true,
-      ...(s.named ? { TrailName: sub(`\${AWS::StackName}-${p.toLowerCase()}`) } : {}),
+      ...(named ? { TrailName: sub(`\${AWS::StackName}-${p.toLowerCase()}`) } : {}),
       S3BucketName: { Ref: bucket },
       ...(s.cond ? { S3KeyPrefix: { 'Fn::If': ['IsProd', 'prod', noValue] } } : {}),
-      ...(s.enc ? { KMSKeyId: { 'Fn::GetAtt': [key, 'Arn'] } } : {}),
+      // Under Fn::If the trail may have no key of its own, and S3 then uses the bucket's default key.
+      ...(s.enc ? { KMSKeyId: s.cond ? { 'Fn::If': ['UseCmk', { 'Fn::GetAtt': [key, 'Arn'] }, noValue] } : { 'Fn::GetAtt': [key, 'Arn'] } } : {}),
       SnsTopicName: { 'Fn::GetAtt': [topic, 'TopicName'] },
       CloudWatchLogsLogGroupArn: { 'Fn::GetAtt': [group, 'Arn'] },
       CloudWatchLogsRoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
