@@ -80,10 +80,27 @@ function actionsAllow(statement: JsonObject, actions: readonly string[]): boolea
   return actions.every((a) => have.some((p) => wildcardMatch(p, a)));
 }
 
+/** The values a request's resource takes, one per `Fn::If` branch (an `AWS::NoValue` branch takes none). */
+function branches(value: Json): Json[] {
+  if (isObject(value) && Array.isArray(value['Fn::If']) && value['Fn::If'].length === 3) return [...branches(value['Fn::If'][1]), ...branches(value['Fn::If'][2])];
+  if (isObject(value) && value.Ref === 'AWS::NoValue') return [];
+  return [value];
+}
+
+/**
+ * The statement names the resource: as written (the same `Fn::If` included), or, for a resource
+ * that depends on a condition (a trail's log path with an optional `S3KeyPrefix`), each path it
+ * can take: a statement listing both covers it.
+ */
 function resourceAllows(statement: JsonObject, resources: readonly Json[]): boolean {
   if (statement.Resource === undefined) return false;
   const have = list(statement.Resource);
-  return have.some((h) => h === '*' || resources.some((r) => matches(h, r)));
+  const allows = (r: Json) => have.some((h) => h === '*' || matches(h, r));
+  return resources.some((r) => {
+    if (allows(r)) return true;
+    const values = branches(r);
+    return values.length > 1 && values.every(allows);
+  });
 }
 
 const OPERATORS = /^(StringEquals|StringLike|ArnEquals|ArnLike)(IfExists)?$/;

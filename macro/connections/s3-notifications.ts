@@ -49,11 +49,30 @@ export function destinationValues(model: TemplateModel, bucketId: string, kind: 
   if (!Array.isArray(entries)) return listPath;
   const out: DestinationValue[] = [];
   entries.forEach((entry, i) => {
-    if (!isObject(entry) || intrinsicName(entry) !== undefined) return;
-    const path = `${listPath}[${i}].${field}`;
-    for (const resolution of resolve(entry[field], model)) out.push({ path, resolution });
+    const value = fieldOf(entry, field);
+    if (value === undefined) return;
+    const path = isObject(entry) && intrinsicName(entry) === 'Fn::If' ? `${listPath}[${i}]` : `${listPath}[${i}].${field}`;
+    for (const resolution of resolve(value, model)) out.push({ path, resolution });
   });
   return out;
+}
+
+/**
+ * The destination field of one configuration entry; an entry written as `Fn::If` (a notification
+ * only under a condition) becomes the same `Fn::If` over its branches' fields, so that every
+ * branch is followed with its guard, as for an `Fn::If` on the field itself.
+ */
+function fieldOf(entry: Json, field: string): Json | undefined {
+  if (!isObject(entry)) return undefined;
+  const fn = intrinsicName(entry);
+  if (fn === undefined) return entry[field];
+  if (fn === 'Ref' && entry.Ref === 'AWS::NoValue') return entry;
+  const args = entry['Fn::If'];
+  if (fn !== 'Fn::If' || !Array.isArray(args) || args.length !== 3) return undefined;
+  const [then, otherwise] = [fieldOf(args[1], field), fieldOf(args[2], field)];
+  if (then === undefined && otherwise === undefined) return undefined;
+  const noValue: Json = { Ref: 'AWS::NoValue' };
+  return { 'Fn::If': [args[0], then ?? noValue, otherwise ?? noValue] };
 }
 
 /**
