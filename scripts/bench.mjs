@@ -194,6 +194,12 @@ function machine() {
 async function main() {
   if (!existsSync(DIST)) throw new Error('dist/handler.js is missing: run `node scripts/build.mjs` first');
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  // The API Gateway preflight asks the account (GetAccount) for templates whose stages log. On a
+  // machine without AWS credentials the SDK then probes the EC2 instance metadata endpoint on
+  // every call (about 5 ms here), which is this machine's network, not the macro; Lambda has its
+  // credentials in the environment. The probe is switched off so the figures time the macro; the
+  // call still runs and answers "unknown", as it does wherever the account cannot be asked.
+  process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
   await buildUnlimited();
   const require = createRequire(import.meta.url);
   const real = require(DIST).handler;
