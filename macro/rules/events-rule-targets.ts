@@ -39,7 +39,9 @@
  * Expectations
  * - Skips: targets outside the template (recorded as skipped), target types with no grant here
  *   (reported as info), a `Targets` list or entry computed at deploy time (reported), a
- *   destination, key or role that skips EVT-001.
+ *   destination, key or role that skips EVT-001. An entry written as `Fn::If` is followed branch
+ *   by branch (its guards go with each connection), except a target reached through a RoleArn
+ *   there (reported as info).
  * - Already compliant: a permission, queue/topic/key statement, role policy or CloudWatch Logs
  *   resource policy (a JSON object, or a string: literal, `Fn::Sub`, `Fn::Join`) that allows this
  *   rule's request (any Sid, patterns that match the rule's ARN or the log group's, AWS managed
@@ -63,7 +65,7 @@ import { FUNCTION_TYPES } from '../connections/permission';
 import type { Connection, ConnectionKind } from '../connections/types';
 import { intrinsicName } from '../template/intrinsics';
 import { isObject } from '../template/json';
-import { resolve, type Resolution } from '../template/resolve';
+import { resolve, type Guard, type Resolution } from '../template/resolve';
 
 type Value = { path: string; resolution: Resolution };
 
@@ -111,9 +113,14 @@ function external(ctx: RuleContext, rule: ResourceView, kind: ConnectionKind, v:
   recordConnection(ctx, { rule: 'EVT-001', kind: kind.id, source: rule.id, destination: writtenAs(v.resolution), principal: EVENTS_PRINCIPAL }, 'skipped', [], `the target is outside this template`);
 }
 
-function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Record<string, unknown>): void {
-  const path = `Properties.Targets[${index}].Arn`;
-  const values: Value[] = resolve(entry.Arn as never, ctx.model).map((resolution) => ({ path, resolution }));
+/**
+ * One target entry. `branch` and `guards`: an entry written as `Fn::If` is followed branch by
+ * branch (`Properties.Targets[0].Fn::If[1]`), each connection existing only under its branch.
+ */
+function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Record<string, unknown>, branch = '', guards: Guard[] = []): void {
+  const at = `Properties.Targets[${index}]${branch}`;
+  const path = `${at}.Arn`;
+  const values: Value[] = resolve(entry.Arn as never, ctx.model).map((resolution) => ({ path, resolution: { ...resolution, when: [...guards, ...resolution.when] } }));
   const by = (f: ReturnType<typeof family>) => values.filter((v) => v.resolution.kind !== 'no-value' && family(ctx, v.resolution) === f);
 
   const lambda = lambdaTargetsIn(ctx, rule.id, by('lambda'), 'EventBridge');
@@ -132,11 +139,16 @@ function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Reco
   const viaPolicy = (['lambda', 'queue', 'topic'] as const).filter((f) => by(f).length > 0);
   if (entry.RoleArn !== undefined && viaPolicy.length > 0) {
     const what = viaPolicy.map((f) => ({ lambda: 'a Lambda function', queue: 'an SQS queue', topic: 'an SNS topic' })[f]).join(' or ');
-    ctx.finding(rule.id, `Properties.Targets[${index}].RoleArn`, 'warning', `is set on a target that is ${what}, which EventBridge reaches through its resource policy: AWS advises against a RoleArn there (delivery may fail, in particular to KMS-encrypted queues and topics); remove RoleArn`);
+    ctx.finding(rule.id, `${at}.RoleArn`, 'warning', `is set on a target that is ${what}, which EventBridge reaches through its resource policy: AWS advises against a RoleArn there (delivery may fail, in particular to KMS-encrypted queues and topics); remove RoleArn`);
   }
 
   for (const v of by('role')) {
     const r = v.resolution as Extract<Resolution, { kind: 'resource' }>;
+    if (branch !== '') {
+      // The role kind reads the entry's RoleArn at Targets[i]; under Fn::If that is the whole If.
+      ctx.finding(rule.id, at, 'info', `reaches ${r.id} through a RoleArn in an Fn::If branch: its role's permissions are not checked here`);
+      continue;
+    }
     if (entry.RoleArn === undefined) {
       ctx.finding(rule.id, `Properties.Targets[${index}]`, 'warning', `has no RoleArn: EventBridge needs a role trusting events.amazonaws.com that may ${ROLE_TARGETS[ctx.model.type(r.id) ?? ''].actions.join(' and ')} on ${r.id}`);
       recordConnection(ctx, { rule: 'EVT-001', kind: EVENTS_TARGET_ROLE.id, source: rule.id, destination: r.id, principal: EVENTS_PRINCIPAL }, 'finding', [], 'the target has no RoleArn');
@@ -151,7 +163,7 @@ function target(ctx: RuleContext, rule: ResourceView, index: number, entry: Reco
   }
   const logs = destinationsIn(ctx, rule.id, by('logs'), LOG_GROUP_SPEC);
   if (entry.RoleArn !== undefined && (logs.found.length > 0 || logs.external.length > 0)) {
-    ctx.finding(rule.id, `Properties.Targets[${index}].RoleArn`, 'warning', 'is set on a CloudWatch Logs target, which EventBridge does not support (PutTargets: "RoleArn is not supported for target"): EventBridge writes to log groups through their resource policy; remove RoleArn');
+    ctx.finding(rule.id, `${at}.RoleArn`, 'warning', 'is set on a CloudWatch Logs target, which EventBridge does not support (PutTargets: "RoleArn is not supported for target"): EventBridge writes to log groups through their resource policy; remove RoleArn');
   }
   for (const x of logs.external) external(ctx, rule, EVENTS_TARGET_LOG_GROUP, x, 'a log group (its AWS::Logs::ResourcePolicy must let events.amazonaws.com logs:CreateLogStream and logs:PutLogEvents)');
   for (const d of logs.found) connect(ctx, rule, EVENTS_TARGET_LOG_GROUP, d.id, d.path, d.when);
@@ -193,12 +205,21 @@ export const eventsRuleTargets: Rule = {
       ctx.finding(rule.id, 'Properties.Targets', 'info', 'is computed at deploy time, so its targets cannot be checked here');
       return;
     }
-    targets.forEach((entry, i) => {
-      if (!isObject(entry) || intrinsicName(entry) !== undefined) {
-        ctx.finding(rule.id, `Properties.Targets[${i}]`, 'info', 'is computed at deploy time, so this target cannot be checked here');
+    const visit = (entry: unknown, i: number, branch: string, guards: Guard[]): void => {
+      const fnIf = isObject(entry as never) ? (entry as Record<string, unknown>)['Fn::If'] : undefined;
+      if (intrinsicName(entry as never) === 'Fn::If' && Array.isArray(fnIf) && fnIf.length === 3 && typeof fnIf[0] === 'string') {
+        const condition = fnIf[0];
+        visit(fnIf[1], i, `${branch}.Fn::If[1]`, [...guards, { condition, holds: true }]);
+        visit(fnIf[2], i, `${branch}.Fn::If[2]`, [...guards, { condition, holds: false }]);
         return;
       }
-      target(ctx, rule, i, entry);
-    });
+      if (isObject(entry as never) && intrinsicName(entry as never) === 'Ref' && (entry as Record<string, unknown>).Ref === 'AWS::NoValue') return;
+      if (!isObject(entry as never) || intrinsicName(entry as never) !== undefined) {
+        ctx.finding(rule.id, `Properties.Targets[${i}]${branch}`, 'info', 'is computed at deploy time, so this target cannot be checked here');
+        return;
+      }
+      target(ctx, rule, i, entry as Record<string, unknown>, branch, guards);
+    };
+    targets.forEach((entry, i) => visit(entry, i, '', []));
   },
 };
