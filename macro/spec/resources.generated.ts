@@ -238,6 +238,7 @@ export const REPLACEMENT: Readonly<Record<string, string>> = {
   'AWS::Lambda::EventSourceMapping': 'AmazonManagedKafkaEventSourceConfig EventSourceArn SelfManagedEventSource SelfManagedKafkaEventSourceConfig StartingPosition StartingPositionTimestamp',
   'AWS::Lambda::Permission': 'Action EventSourceToken FunctionName FunctionUrlAuthType InvokedViaFunctionUrl Principal PrincipalOrgID SourceAccount SourceArn',
   'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::Logs::ResourcePolicy': 'PolicyName',
   'AWS::Neptune::DBCluster': 'AvailabilityZones DBClusterIdentifier DBSubnetGroupName GlobalClusterIdentifier KmsKeyId RestoreToTime RestoreType SnapshotIdentifier SourceDBClusterIdentifier StorageEncrypted UseLatestRestorableTime',
   'AWS::Neptune::DBInstance': 'AvailabilityZone DBClusterIdentifier DBInstanceIdentifier DBSnapshotIdentifier DBSubnetGroupName',
   'AWS::OpenSearchService::Domain': 'DomainName EngineMode',

@@ -4,7 +4,7 @@
  * never leaves the directory it was given; a directory that cannot be read fails the run.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -106,8 +106,15 @@ describe('tap-harden on a link farm', () => {
     chmodSync(top, 0o755);
     chmodSync(path.join(top, 'root', 'locked'), 0o000);
 
+    // The checkout may sit in a directory nobody cannot enter (mktemp -d is 0700): nobody runs a
+    // copy of the build placed in the farm.
+    const dist = path.join(top, 'dist');
+    cpSync(path.dirname(CLI), dist, { recursive: true });
+
     // Act
-    const r = cli(top, ['--check', 'root'], isRoot ? { uid: 65534, gid: 65534 } : {});
+    const r = isRoot
+      ? (spawnSync(process.execPath, [path.join(dist, 'cli.js'), '--check', 'root'], { cwd: top, encoding: 'utf8', env: { ...process.env, TAP_HARDENING_DEFAULTS: '' }, uid: 65534, gid: 65534 }) as { status: number; stdout: string; stderr: string })
+      : cli(top, ['--check', 'root']);
 
     // Assess
     expect(r.stderr).toContain('tap-harden: cannot read directory root/locked: EACCES');
