@@ -28,6 +28,7 @@ import { canonicalString } from '../template/intrinsics';
 import { isObject, type Json, type JsonObject } from '../template/json';
 import type { RuleContext } from '../rules/types';
 import { statementAllows } from './covers';
+import { withLiteralRequest } from './source-arn';
 import type { GrantTally } from './permission';
 import type { Connection, Request } from './types';
 
@@ -155,7 +156,11 @@ export function applyLogsPolicy(ctx: RuleContext, c: Connection, g: LogsPolicyGr
   const known = 'condition' in cond ? cond.condition : model.condition(c.source);
   const policies = model.idsOfType(LOGS_RESOURCE_POLICY);
   const readable = policies.filter((id) => model.conditionImplies(known, model.condition(id))).map((id) => logsPolicyStatements(model.get(id, ['Properties', 'PolicyDocument'])) ?? []);
-  const missing = g.statements.filter((s) => !readable.some((statements) => statements.some((st) => statementAllows(st, s.request))));
+  // Literal spellings (`arn:aws:logs:us-east-1:123456789012:log-group:…`) count, as for every grant (`withLiteralRequest`).
+  const missing = g.statements.filter((s) => {
+    const request = withLiteralRequest(ctx, s.request);
+    return !readable.some((statements) => statements.some((st) => statementAllows(st, request)));
+  });
   if (missing.length === 0) return;
   const what = missing.map((s) => s.detail).join('; ');
   if ('why' in cond) {

@@ -32,7 +32,7 @@
  * for its `LogGroupResourcePolicy`, and AWS's sample template has no such edge.
  */
 import { EVENTS_PRINCIPAL } from '../events-rules';
-import { nameText, withLiterals } from '../source-arn';
+import { nameText } from '../source-arn';
 import type { Json } from '../../template/json';
 import type { ConnectionKind, Grant } from '../types';
 
@@ -54,7 +54,7 @@ export const EVENTS_TARGET_LOG_GROUP: ConnectionKind = {
     const resource: Json = { 'Fn::GetAtt': [lg, 'Arn'] };
     const name = nameText(ctx.model, lg, 'LogGroupName');
     // `GetAtt LogGroup.Arn` is `arn:…:log-group:<name>:*`: the log group and its streams.
-    const resources: Json[] = withLiterals(ctx, [resource, { 'Fn::Sub': `${LOG_GROUP_ARN}\${${lg}}:*` }, ...(name !== undefined ? [{ 'Fn::Sub': `${LOG_GROUP_ARN}${name}:*` }] : [])]);
+    const resources: Json[] = [resource, { 'Fn::Sub': `${LOG_GROUP_ARN}\${${lg}}:*` }, ...(name !== undefined ? [{ 'Fn::Sub': `${LOG_GROUP_ARN}${name}:*` }] : [])];
     const src = c.sourceArn;
     const pinned = src !== undefined && src.pinned ? src : undefined;
     const principal = { Service: EVENTS_PRINCIPAL };
@@ -79,7 +79,7 @@ export const EVENTS_TARGET_LOG_GROUP: ConnectionKind = {
           },
           {
             statement: put,
-            request: { principal: EVENTS_PRINCIPAL, actions: ['logs:PutLogEvents'], resources, context: { 'aws:SourceArn': withLiterals(ctx, pinned?.spellings ?? []) } },
+            request: { principal: EVENTS_PRINCIPAL, actions: ['logs:PutLogEvents'], resources, context: { 'aws:SourceArn': pinned?.spellings ?? [] } },
             detail: `let ${EVENTS_PRINCIPAL} logs:PutLogEvents to ${lg} from rule ${c.source} only (aws:SourceArn)`,
           },
         ],
