@@ -166,18 +166,16 @@ export function withLiteralRequest(ctx: Pick<RuleContext, 'region' | 'accountId'
   return { ...request, resources: withLiterals(ctx, request.resources), context };
 }
 
-/** Queue and topic ARNs as their names build them, for reading policies that spell the destination so. */
-const DESTINATION_ARNS: Record<string, { nameProperty: string; template: string }> = {
-  'AWS::SQS::Queue': { nameProperty: 'QueueName', template: 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:{name}' },
-  'AWS::SNS::Topic': { nameProperty: 'TopicName', template: 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:{name}' },
-};
+/** A queue's ARN as its name builds it (a topic's is `ARN_SHAPES`'). */
+const QUEUE_ARN: ArnShape = { nameProperty: 'QueueName', template: 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:{name}', arnAttribute: 'Arn', fallback: 'pattern' };
 
 /**
  * The queue's or topic's ARN built from its name (`arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:ingest`),
  * when the name is built from literals, parameters and pseudo parameters; else undefined.
  */
 export function destinationArnOf(model: TemplateModel, id: string): Json | undefined {
-  const shape = DESTINATION_ARNS[model.type(id) ?? ''];
-  const text = shape === undefined ? undefined : nameText(model, id, shape.nameProperty);
-  return shape === undefined || text === undefined ? undefined : canonicalString({ 'Fn::Sub': shape.template.replace('{name}', text) });
+  const type = model.type(id);
+  const shape = type === 'AWS::SQS::Queue' ? QUEUE_ARN : type === 'AWS::SNS::Topic' ? ARN_SHAPES[type] : undefined;
+  const arn = shape === undefined ? undefined : sourceArnOf(model, id, shape);
+  return arn?.pinned ? arn.arn : undefined;
 }
