@@ -64,7 +64,7 @@ import { lambdaTargetsIn, writtenAs } from '../connections/lambda-targets';
 import { FUNCTION_TYPES } from '../connections/permission';
 import type { Connection, ConnectionKind } from '../connections/types';
 import { intrinsicName } from '../template/intrinsics';
-import { isObject } from '../template/json';
+import { isObject, type Json } from '../template/json';
 import { resolve, type Guard, type Resolution } from '../template/resolve';
 
 type Value = { path: string; resolution: Resolution };
@@ -205,20 +205,20 @@ export const eventsRuleTargets: Rule = {
       ctx.finding(rule.id, 'Properties.Targets', 'info', 'is computed at deploy time, so its targets cannot be checked here');
       return;
     }
-    const visit = (entry: unknown, i: number, branch: string, guards: Guard[]): void => {
-      const fnIf = isObject(entry as never) ? (entry as Record<string, unknown>)['Fn::If'] : undefined;
-      if (intrinsicName(entry as never) === 'Fn::If' && Array.isArray(fnIf) && fnIf.length === 3 && typeof fnIf[0] === 'string') {
-        const condition = fnIf[0];
-        visit(fnIf[1], i, `${branch}.Fn::If[1]`, [...guards, { condition, holds: true }]);
-        visit(fnIf[2], i, `${branch}.Fn::If[2]`, [...guards, { condition, holds: false }]);
+    const visit = (entry: Json, i: number, branch: string, guards: Guard[]): void => {
+      const fn = isObject(entry) ? intrinsicName(entry) : undefined;
+      const args = isObject(entry) ? entry['Fn::If'] : undefined;
+      if (fn === 'Fn::If' && Array.isArray(args) && args.length === 3 && typeof args[0] === 'string') {
+        visit(args[1], i, `${branch}.Fn::If[1]`, [...guards, { condition: args[0], holds: true }]);
+        visit(args[2], i, `${branch}.Fn::If[2]`, [...guards, { condition: args[0], holds: false }]);
         return;
       }
-      if (isObject(entry as never) && intrinsicName(entry as never) === 'Ref' && (entry as Record<string, unknown>).Ref === 'AWS::NoValue') return;
-      if (!isObject(entry as never) || intrinsicName(entry as never) !== undefined) {
+      if (fn === 'Ref' && isObject(entry) && entry.Ref === 'AWS::NoValue') return;
+      if (!isObject(entry) || fn !== undefined) {
         ctx.finding(rule.id, `Properties.Targets[${i}]${branch}`, 'info', 'is computed at deploy time, so this target cannot be checked here');
         return;
       }
-      target(ctx, rule, i, entry as Record<string, unknown>, branch, guards);
+      target(ctx, rule, i, entry, branch, guards);
     };
     targets.forEach((entry, i) => visit(entry, i, '', []));
   },
